@@ -1,0 +1,99 @@
+"""The ``ocr`` command.
+
+    ocr FILE...                  print the text of each image / PDF page
+    ocr --json FILE...           one JSON object per file (lines, confidence, boxes, time)
+    ocr --single-line FILE...    each image is one text line (no detection)
+    ocr eval LABELS [--json]     score a labeled set (lines/labels.tsv or pages/labels.jsonl)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from ocr_core.config import EngineConfig
+from ocr_core.errors import OcrError
+
+
+def _progress(i: int, n: int, name: str) -> None:
+    if n > 1 and sys.stderr.isatty():
+        width = 30
+        done = int(width * i / n)
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {name[:40]:<40}")
+        sys.stderr.flush()
+        if i == n:
+            sys.stderr.write("\n")
+
+
+def _engine_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, help="INT8 ONNX model (default: the shipped one)")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--clahe", action="store_true", help="CLAHE on each line before recognition")
+    p.add_argument("--binarize", action="store_true", help="adaptive binarization of each line")
+    p.add_argument("--no-deskew", action="store_true", help="skip page deskew")
+    p.add_argument("--page", type=int, default=1, help="PDF page to read (1-based)")
+
+
+def _config(args: argparse.Namespace) -> EngineConfig:
+    cfg = EngineConfig.from_env()
+    return replace(cfg, model_path=args.model or cfg.model_path, threads=args.threads, clahe=args.clahe,
+                   binarize=args.binarize, deskew=not args.no_deskew, pdf_page=args.page - 1)
+
+
+def main_eval(argv: list[str]) -> int:
+    from ocr_core.engine import OcrEngine
+    from ocr_core.evaluate import evaluate, format_report
+
+    p = argparse.ArgumentParser(prog="ocr eval", description="score a labeled set")
+    p.add_argument("labels", type=Path, help="lines/labels.tsv or pages/labels.jsonl")
+    p.add_argument("--json", type=Path, help="also write the full report (with predictions) here")
+    _engine_args(p)
+    args = p.parse_args(argv)
+    report = evaluate(OcrEngine(_config(args)), args.labels)
+    print(format_report(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:
+        return main_eval(argv[1:])
+    from ocr_core.engine import OcrEngine
+
+    p = argparse.ArgumentParser(prog="ocr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--single-line", action="store_true", help="treat each image as one text line")
+    _engine_args(p)
+    args = p.parse_args(argv)
+    engine = OcrEngine(_config(args))
+    failed = 0
+    for i, path in enumerate(args.files, 1):
+        try:
+            result = engine.read(path.read_bytes(), single_line=args.single_line)
+        except (OcrError, OSError) as exc:
+            failed += 1
+            code = getattr(exc, "code", "io_error")
+            if args.json:
+                print(json.dumps({"file": str(path), "error": {"code": code, "message": str(exc)}}, ensure_ascii=False))
+            else:
+                print(f"{path}: error: {exc}", file=sys.stderr)
+            continue
+        finally:
+            _progress(i, len(args.files), path.name)
+        if args.json:
+            print(json.dumps({"file": str(path), **result.to_dict()}, ensure_ascii=False))
+        else:
+            if len(args.files) > 1:
+                print(f"==> {path} <==")
+            print(result.text)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""One typed engine configuration, built once (from the environment on Lambda), never mutated."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_model_path() -> Path:
+    """OCR_MODEL_PATH, else the Lambda model layer (/opt/model), else the repository's model/."""
+    env = os.environ.get("OCR_MODEL_PATH")
+    if env:
+        return Path(env)
+    for candidate in (Path("/opt/model/crnn_int8.onnx"), _PACKAGE_DIR.parents[2] / "model" / "crnn_int8.onnx"):
+        if candidate.exists():
+            return candidate
+    return _PACKAGE_DIR.parents[2] / "model" / "crnn_int8.onnx"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything the engine needs to know; each field is switchable for evaluation."""
+
+    model_path: Path = field(default_factory=default_model_path)
+    threads: int = 1
+    max_batch: int = 32
+    max_batch_pixels: int = 32 * 32 * 4096  # caps memory of one recognizer batch
+    clahe: bool = False  # line-level CLAHE (measured: see model card)
+    binarize: bool = False  # line-level adaptive binarization (measured: see model card)
+    deskew: bool = True  # page-level deskew before detection
+    min_confidence: float = 0.3
+    max_bytes: int = 20 * 1024 * 1024
+    max_pixels: int = 40_000_000
+    pdf_dpi: int = 200
+    pdf_page: int = 0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> EngineConfig:
+        """Read OCR_* variables (template Parameters -> Globals environment -> here)."""
+        e = os.environ if env is None else env
+
+        def flag(name: str, default: bool) -> bool:
+            return e.get(name, str(default)).lower() in ("1", "true", "yes", "on")
+
+        base = cls()
+        return cls(
+            model_path=Path(e["OCR_MODEL_PATH"]) if "OCR_MODEL_PATH" in e else base.model_path,
+            threads=int(e.get("OCR_THREADS", base.threads)),
+            max_batch=int(e.get("OCR_MAX_BATCH", base.max_batch)),
+            clahe=flag("OCR_CLAHE", base.clahe),
+            binarize=flag("OCR_BINARIZE", base.binarize),
+            deskew=flag("OCR_DESKEW", base.deskew),
+            min_confidence=float(e.get("OCR_MIN_CONFIDENCE", base.min_confidence)),
+            max_bytes=int(e.get("OCR_MAX_BYTES", base.max_bytes)),
+            max_pixels=int(e.get("OCR_MAX_PIXELS", base.max_pixels)),
+            pdf_dpi=int(e.get("OCR_PDF_DPI", base.pdf_dpi)),
+        )

@@ -1,0 +1,93 @@
+"""OcrEngine.read(): load -> preprocess -> detect -> recognize -> decode + cleanup.
+
+The one call behind every edge (CLI, API, S3 trigger, benchmarks, evaluation).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from ocr_core.config import EngineConfig
+from ocr_core.detect import crop, detect_lines
+from ocr_core.load import load_image
+from ocr_core.preprocess import deskew, prepare_line, rotate, to_gray
+from ocr_core.recognizer import Recognizer
+from ocr_core.types import Box, Line, OcrResult
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of whitespace and strip the ends (CTC often emits stray spaces)."""
+    return " ".join(text.split())
+
+
+class OcrEngine:
+    """Build once per process (the ONNX session is the expensive part), call many times."""
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig()
+        self.recognizer = Recognizer(
+            self.config.model_path, self.config.threads, self.config.max_batch, self.config.max_batch_pixels
+        )
+
+    @property
+    def model_name(self) -> str:
+        return self.recognizer.info.name
+
+    def read(self, data: bytes, *, single_line: bool = False, pdf_page: int | None = None) -> OcrResult:
+        """Read an encoded image or PDF page (format sniffed from the bytes)."""
+        t0 = time.perf_counter()
+        cfg = self.config if pdf_page is None else replace(self.config, pdf_page=pdf_page)
+        image = load_image(data, max_bytes=cfg.max_bytes, max_pixels=cfg.max_pixels,
+                           pdf_page=cfg.pdf_page, pdf_dpi=cfg.pdf_dpi)
+        result = self.read_image(image, single_line=single_line)
+        result.timings["load"] = time.perf_counter() - t0 - result.timings["total"]
+        result.timings["total"] = time.perf_counter() - t0
+        return result
+
+    def read_image(self, image: np.ndarray, *, single_line: bool = False) -> OcrResult:
+        """Read a decoded image (BGR, BGRA or gray; 8 or 16 bit)."""
+        t0 = time.perf_counter()
+        height, width = image.shape[:2]
+        gray = to_gray(image)
+        angle = 0.0
+        if single_line:
+            boxes = [Box(0, 0, width, height)]
+        else:
+            if self.config.deskew:
+                gray, angle = deskew(gray)
+            boxes = detect_lines(gray)
+        t1 = time.perf_counter()
+        crops = [self._prepare(crop(gray, b)) for b in boxes]
+        decoded = self.recognizer.recognize(crops)
+        t2 = time.perf_counter()
+        if angle:
+            boxes = [self._unrotate(b, angle, gray.shape, (height, width)) for b in boxes]
+        lines = []
+        for box, d in zip(boxes, decoded, strict=True):
+            text = clean_text(d.text)
+            if text and (single_line or d.confidence >= self.config.min_confidence):
+                lines.append(Line(text, d.confidence, box))
+        timings = {"detect": t1 - t0, "recognize": t2 - t1, "total": time.perf_counter() - t0}
+        return OcrResult(tuple(lines), width, height, self.model_name, timings)
+
+    def _prepare(self, line: np.ndarray) -> np.ndarray:
+        return prepare_line(line, use_clahe=self.config.clahe, use_binarize=self.config.binarize)
+
+    @staticmethod
+    def _unrotate(box: Box, angle: float, rotated_shape: tuple[int, ...], shape: tuple[int, int]) -> Box:
+        """Map a box found on the deskewed page back to the original image (its bounding box)."""
+        import cv2
+
+        rh, rw = rotated_shape[:2]
+        h, w = shape
+        mat = cv2.getRotationMatrix2D((rw / 2, rh / 2), angle, 1.0)
+        mat[0, 2] += w / 2 - rw / 2
+        mat[1, 2] += h / 2 - rh / 2
+        pts = np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x1, box.y1], [box.x0, box.y1]], np.float32)
+        mapped = cv2.transform(pts[None], mat)[0]
+        x0, y0 = np.clip(mapped.min(axis=0), 0, [w, h])
+        x1, y1 = np.clip(mapped.max(axis=0), 0, [w, h])
+        return Box(int(x0), int(y0), int(x1), int(y1))

@@ -1,0 +1,110 @@
+"""Bytes -> image. The format is sniffed from the content (never the name or content type),
+and the pixel budget is checked from the header before anything is decoded."""
+
+from __future__ import annotations
+
+import struct
+
+import cv2
+import numpy as np
+
+from ocr_core.errors import ImageTooLarge, UnreadableImage, UnsupportedFormat
+
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"%PDF-", "pdf"),
+    (b"BM", "bmp"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+)
+
+
+def sniff(data: bytes) -> str:
+    """Name of the format of ``data``; raises UnsupportedFormat for anything else."""
+    if not data:
+        raise UnreadableImage("the input is empty")
+    head = data[:16]
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    for magic, name in SIGNATURES:
+        if head.startswith(magic):
+            return name
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    raise UnsupportedFormat("unsupported file type: send a JPG, PNG, PDF, BMP, TIFF or WebP file")
+
+
+def header_size(data: bytes, fmt: str) -> tuple[int, int] | None:
+    """(width, height) from the PNG IHDR or a JPEG SOF marker, without decoding pixels."""
+    if fmt == "png" and len(data) >= 24:
+        w, h = struct.unpack(">II", data[16:24])
+        return int(w), int(h)
+    if fmt == "jpeg":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+                i += 2
+                continue
+            length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+                return int(w), int(h)
+            i += 2 + length
+    return None
+
+
+def decode_image(data: bytes, fmt: str, max_pixels: int) -> np.ndarray:
+    """Decode a raster image; JPEG honours EXIF orientation, PNG keeps alpha and 16 bits."""
+    size = header_size(data, fmt)
+    if size and size[0] * size[1] > max_pixels:
+        raise ImageTooLarge(f"image is {size[0]}x{size[1]} pixels; the limit is {max_pixels:,} pixels")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    flags = cv2.IMREAD_COLOR if fmt == "jpeg" else cv2.IMREAD_UNCHANGED
+    image = cv2.imdecode(buf, flags)
+    if image is None or image.size == 0:
+        raise UnreadableImage(f"the {fmt.upper()} data is truncated or corrupt")
+    if image.shape[0] * image.shape[1] > max_pixels:
+        raise ImageTooLarge(f"image is {image.shape[1]}x{image.shape[0]} pixels; the limit is {max_pixels:,}")
+    return image
+
+
+def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int) -> np.ndarray:
+    """Render one PDF page to BGR with pdfium (the PDF's own text layer is never used)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableImage(f"the PDF cannot be opened: {exc}") from exc
+    try:
+        if len(pdf) == 0:
+            raise UnreadableImage("the PDF has no pages")
+        if not 0 <= page < len(pdf):
+            raise UnreadableImage(f"page {page + 1} requested but the PDF has {len(pdf)} pages")
+        pg = pdf[page]
+        w_pt, h_pt = pg.get_size()
+        scale = dpi / 72.0
+        if w_pt * h_pt * scale * scale > max_pixels:
+            scale = (max_pixels / max(1.0, w_pt * h_pt)) ** 0.5
+        bitmap = pg.render(scale=scale)
+        rgb = bitmap.to_numpy().copy()
+    finally:
+        pdf.close()
+    if rgb.ndim == 3 and rgb.shape[2] == 4:
+        return cv2.cvtColor(rgb, cv2.COLOR_BGRA2BGR)  # pdfium renders BGRA by default
+    return rgb
+
+
+def load_image(data: bytes, *, max_bytes: int, max_pixels: int, pdf_page: int = 0, pdf_dpi: int = 200) -> np.ndarray:
+    """Bytes of a JPG/PNG/BMP/TIFF/WebP image or a PDF page -> an image array (BGR, BGRA or gray)."""
+    if len(data) > max_bytes:
+        raise ImageTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+    fmt = sniff(data)
+    if fmt == "pdf":
+        return render_pdf_page(data, pdf_page, pdf_dpi, max_pixels)
+    return decode_image(data, fmt, max_pixels)

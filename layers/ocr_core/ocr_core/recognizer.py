@@ -1,0 +1,80 @@
+"""The CRNN in onnxruntime: one session per process, batches sorted by width."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from ocr_core.charset import Charset
+from ocr_core.ctc import Decoded, greedy_decode
+from ocr_core.errors import ModelError
+from ocr_core.tensorize import InputSpec, resize_line, to_batch
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    path: Path
+    size_bytes: int
+    metadata: dict[str, str]
+
+
+def make_session(path: Path, threads: int) -> ort.InferenceSession:
+    """CPU session with the memory arena off (bounded RSS across requests) and explicit threads."""
+    opts = ort.SessionOptions()
+    opts.enable_cpu_mem_arena = False
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+class Recognizer:
+    """Reads text lines; the model file supplies its own charset and input spec."""
+
+    def __init__(self, model_path: Path, threads: int = 1, max_batch: int = 32, max_batch_pixels: int = 4 << 20):
+        if not Path(model_path).exists():
+            raise ModelError(f"model file not found: {model_path}")
+        self.session = make_session(Path(model_path), threads)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if "charset" not in meta or "input_height" not in meta:
+            raise ModelError(f"{model_path} has no charset/input metadata")
+        self.charset = Charset.from_json(meta["charset"])
+        self.spec = InputSpec.from_metadata(meta)
+        self.info = ModelInfo(meta.get("model_name", Path(model_path).stem), Path(model_path),
+                              Path(model_path).stat().st_size, dict(meta))
+        self.max_batch = max_batch
+        self.max_batch_pixels = max_batch_pixels
+
+    def _batches(self, widths: list[int]) -> list[list[int]]:
+        """Indices grouped by similar width, capped by count and by padded pixels."""
+        order = sorted(range(len(widths)), key=lambda i: widths[i])
+        batches: list[list[int]] = []
+        cur: list[int] = []
+        for i in order:
+            padded = widths[i] * self.spec.height * (len(cur) + 1)
+            if cur and (len(cur) >= self.max_batch or padded > self.max_batch_pixels):
+                batches.append(cur)
+                cur = []
+            cur.append(i)
+        if cur:
+            batches.append(cur)
+        return batches
+
+    def recognize(self, crops: list[np.ndarray]) -> list[Decoded]:
+        """Gray dark-on-light line crops -> decoded text and confidence, in input order."""
+        if not crops:
+            return []  # onnxruntime aborts the process on an empty LSTM batch
+        widths = [resize_line(c, self.spec).shape[1] for c in crops]
+        out: list[Decoded | None] = [None] * len(crops)
+        for idx in self._batches(widths):
+            x, frames = to_batch([crops[i] for i in idx], self.spec)
+            logits = self.session.run(None, {"x": x})[0]  # (N, T, C)
+            for i, d in zip(idx, greedy_decode(logits, frames, self.charset), strict=True):
+                out[i] = d
+        return [d for d in out if d is not None]

@@ -1,0 +1,64 @@
+"""Frozen result types shared by every edge (CLI, API, S3, evaluation)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Box:
+    """Axis-aligned box in the pixel coordinates of the decoded input image."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0
+
+    def as_list(self) -> list[int]:
+        return [self.x0, self.y0, self.x1, self.y1]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One recognized text line.
+
+    ``confidence`` is the mean, over the emitted characters, of the CTC posterior of
+    the winning class (1.0 for an empty line is never reported: empty lines are dropped).
+    """
+
+    text: str
+    confidence: float
+    box: Box
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "confidence": round(self.confidence, 4), "box": self.box.as_list()}
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """Everything one page read produced, with timings in seconds."""
+
+    lines: tuple[Line, ...]
+    width: int
+    height: int
+    model: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["lines"] = [line.to_dict() for line in self.lines]
+        out["timings"] = {k: round(v, 5) for k, v in self.timings.items()}
+        return out

@@ -1,0 +1,132 @@
+"""Sample the text of one synthetic line: Chinese, English, mixed, numbers/codes, rare chars.
+
+``progress`` (0..1) drives the curriculum: short lines of frequent words first, then
+long lines and more uniformly drawn characters so that every charset entry appears.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from bisect import bisect
+from itertools import accumulate
+
+from ocr_core.charset import Charset
+
+ZH_PUNCT = "，。、；：？！“”（）《》【】…—·"
+EN_PUNCT = ",.;:?!'\"()-/&@#%$"
+KINDS = ("zh", "en", "mixed", "faker_zh", "faker_en", "numeric", "rare")
+WEIGHTS_EARLY = (0.30, 0.20, 0.10, 0.12, 0.12, 0.11, 0.05)
+WEIGHTS_LATE = (0.24, 0.18, 0.14, 0.10, 0.12, 0.10, 0.12)
+
+
+class TextSampler:
+    """Draws line texts from the corpus; every returned string is inside the charset."""
+
+    def __init__(self, corpus: dict[str, list], charset: Charset, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.charset = charset
+        words = corpus["zh_words"]
+        self.zh_words = [w for w, _ in words]
+        self.zh_cum = list(accumulate(f**0.5 for _, f in words))
+        self.en_words = corpus["en_words"]
+        self.faker_zh = corpus["faker_zh"]
+        self.faker_en = corpus["faker_en"]
+        self.all_chars = [c for c in charset.chars if c != " "]
+        self.rare_pool = [c for c in self.all_chars if ord(c) > 0x2E80]
+
+    def sample(self, progress: float = 1.0) -> tuple[str, str]:
+        """Return (kind, text)."""
+        p = min(max(progress, 0.0), 1.0)
+        weights = [e + (lt - e) * p for e, lt in zip(WEIGHTS_EARLY, WEIGHTS_LATE, strict=True)]
+        kind = self.rng.choices(KINDS, weights)[0]
+        max_len = int(8 + 32 * p)
+        text = getattr(self, f"_{kind}")(max_len).strip()
+        text = " ".join(text.split())
+        if not text or not self.charset.covers(text):
+            return self.sample(progress)
+        return kind, text
+
+    def _zh_word(self) -> str:
+        r = self.rng.random() * self.zh_cum[-1]
+        return self.zh_words[min(bisect(self.zh_cum, r), len(self.zh_words) - 1)]
+
+    def _zh(self, max_len: int) -> str:
+        target = self.rng.randint(1, max(2, max_len))
+        out = ""
+        while len(out) < target:
+            out += self._zh_word()
+            if self.rng.random() < 0.12:
+                out += self.rng.choice(ZH_PUNCT)
+        if self.rng.random() < 0.03:
+            out = out[: target // 2] + " " + out[target // 2 :]
+        return out[: max_len + 4]
+
+    def _en(self, max_len: int) -> str:
+        target = self.rng.randint(1, max(3, max_len * 2))
+        words: list[str] = []
+        while len(" ".join(words)) < target:
+            w = self.rng.choice(self.en_words)
+            r = self.rng.random()
+            if r < 0.15:
+                w = w.capitalize()
+            elif r < 0.2:
+                w = w.upper()
+            words.append(w)
+            if self.rng.random() < 0.1:
+                words[-1] += self.rng.choice(EN_PUNCT)
+        return " ".join(words)
+
+    def _mixed(self, max_len: int) -> str:
+        parts: list[str] = []
+        while sum(len(x) for x in parts) < max(4, max_len):
+            r = self.rng.random()
+            if r < 0.5:
+                parts.append(self._zh_word())
+            elif r < 0.75:
+                parts.append(self.rng.choice(self.en_words).capitalize() if self.rng.random() < 0.3 else
+                             self.rng.choice(self.en_words))
+            else:
+                parts.append(self._numeric(6))
+            if self.rng.random() < 0.2:
+                parts.append(self.rng.choice(ZH_PUNCT + ":"))
+        sep = " " if self.rng.random() < 0.3 else ""
+        return sep.join(parts)
+
+    def _faker_zh(self, max_len: int) -> str:
+        line = self.rng.choice(self.faker_zh)
+        if self.rng.random() < 0.3:
+            line = self.rng.choice(["电话：", "地址：", "姓名：", "日期：", "公司：", "编号：", "备注："]) + line
+        return line[: max_len + 6]
+
+    def _faker_en(self, max_len: int) -> str:
+        return self.rng.choice(self.faker_en)[: max_len * 2 + 6]
+
+    def _numeric(self, max_len: int) -> str:
+        r = self.rng
+        choice = r.randrange(9)
+        if choice == 0:
+            return f"{r.choice(['¥', '￥', '$', '', 'RMB '])}{r.randint(0, 99999)}.{r.randint(0, 99):02d}"
+        if choice == 1:
+            return f"{r.randint(1990, 2030)}{r.choice(['-', '/', '.', '年'])}{r.randint(1, 12):02d}" + (
+                f"{r.choice(['-', '/', '.'])}{r.randint(1, 28):02d}" if r.random() < 0.7 else "月"
+            )
+        if choice == 2:
+            return f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}" + (f":{r.randint(0, 59):02d}" if r.random() < 0.5 else "")
+        if choice == 3:
+            return f"{r.uniform(0, 100):.{r.randint(0, 2)}f}%"
+        if choice == 4:
+            alphabet = string.ascii_uppercase + string.digits
+            return "".join(r.choice(alphabet) for _ in range(r.randint(4, max(5, min(max_len, 18)))))
+        if choice == 5:
+            return f"1{r.randint(3, 9)}{r.randint(0, 9)}{r.choice(['', '-', ' '])}{r.randint(0, 9999):04d}{r.choice(['', '-', ' '])}{r.randint(0, 9999):04d}"
+        if choice == 6:
+            return f"{r.randint(1, 999)}{r.choice(['元', '件', '个', 'kg', 'g', 'ml', '号', '楼', '室', '次', '天', '%', 'cm'])}"
+        if choice == 7:
+            return " ".join(str(r.randint(0, 10 ** r.randint(1, 6))) for _ in range(r.randint(1, 4)))
+        return "".join(r.choice(string.digits + ".,-+") for _ in range(r.randint(1, max(2, min(max_len, 14)))))
+
+    def _rare(self, max_len: int) -> str:
+        n = self.rng.randint(1, max(2, min(max_len, 16)))
+        pool = self.rare_pool if self.rng.random() < 0.7 else self.all_chars
+        return "".join(self.rng.choice(pool) for _ in range(n))
