@@ -70,8 +70,10 @@ class PackedFont:
     coverage: frozenset[str]
 
 
-def build_pack(charset: Charset, out_dir: Path, system: Path = SYSTEM) -> list[dict[str, object]]:
-    """Subset each installed font to the charset and record its coverage."""
+def build_pack(
+    charset: Charset, out_dir: Path, system: Path = SYSTEM, only: set[str] | None = None
+) -> list[dict[str, object]]:
+    """Subset each installed font (or those named in ``only``) to the charset; record coverage."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -79,6 +81,8 @@ def build_pack(charset: Charset, out_dir: Path, system: Path = SYSTEM) -> list[d
     wanted = {ord(c) for c in charset.chars}
     manifest: list[dict[str, object]] = []
     for spec in FONTS:
+        if only is not None and spec.name not in only:
+            continue
         src = system / spec.path
         if not src.exists():
             print(f"skip {spec.name}: {src} not installed")

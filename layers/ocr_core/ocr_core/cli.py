@@ -34,13 +34,14 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clahe", action="store_true", help="CLAHE on each line before recognition")
     p.add_argument("--binarize", action="store_true", help="adaptive binarization of each line")
     p.add_argument("--no-deskew", action="store_true", help="skip page deskew")
+    p.add_argument("--no-trim", action="store_true", help="single-line mode: keep blank borders")
     p.add_argument("--page", type=int, default=1, help="PDF page to read (1-based)")
 
 
 def _config(args: argparse.Namespace) -> EngineConfig:
     cfg = EngineConfig.from_env()
     return replace(cfg, model_path=args.model or cfg.model_path, threads=args.threads, clahe=args.clahe,
-                   binarize=args.binarize, deskew=not args.no_deskew, pdf_page=args.page - 1)
+                   binarize=args.binarize, deskew=not args.no_deskew, trim=not args.no_trim, pdf_page=args.page - 1)
 
 
 def main_eval(argv: list[str]) -> int:

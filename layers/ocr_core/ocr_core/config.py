@@ -31,6 +31,7 @@ class EngineConfig:
     clahe: bool = False  # line-level CLAHE (measured: see model card)
     binarize: bool = False  # line-level adaptive binarization (measured: see model card)
     deskew: bool = True  # page-level deskew before detection
+    trim: bool = True  # single-line mode: crop blank borders around the ink
     min_confidence: float = 0.3
     max_bytes: int = 20 * 1024 * 1024
     max_pixels: int = 40_000_000
@@ -53,6 +54,7 @@ class EngineConfig:
             clahe=flag("OCR_CLAHE", base.clahe),
             binarize=flag("OCR_BINARIZE", base.binarize),
             deskew=flag("OCR_DESKEW", base.deskew),
+            trim=flag("OCR_TRIM", base.trim),
             min_confidence=float(e.get("OCR_MIN_CONFIDENCE", base.min_confidence)),
             max_bytes=int(e.get("OCR_MAX_BYTES", base.max_bytes)),
             max_pixels=int(e.get("OCR_MAX_PIXELS", base.max_pixels)),

@@ -13,7 +13,7 @@ import numpy as np
 from ocr_core.config import EngineConfig
 from ocr_core.detect import crop, detect_lines
 from ocr_core.load import load_image
-from ocr_core.preprocess import deskew, prepare_line, rotate, to_gray
+from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
 from ocr_core.types import Box, Line, OcrResult
 
@@ -61,6 +61,8 @@ class OcrEngine:
             boxes = detect_lines(gray)
         t1 = time.perf_counter()
         crops = [self._prepare(crop(gray, b)) for b in boxes]
+        if single_line and self.config.trim:
+            crops = [trim_to_ink(c) for c in crops]
         decoded = self.recognizer.recognize(crops)
         t2 = time.perf_counter()
         if angle:

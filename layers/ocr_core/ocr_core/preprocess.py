@@ -117,6 +117,27 @@ def deskew(gray: np.ndarray, max_angle: float = 15.0) -> tuple[np.ndarray, float
     return rotate(gray, -angle), angle
 
 
+def trim_to_ink(gray: np.ndarray, margin: float = 0.15) -> np.ndarray:
+    """Crop a dark-on-light line to its ink plus a margin of ``margin`` x ink height.
+
+    A whole image sent as "one line" often has wide blank borders; the recognizer was
+    trained on crops whose text fills most of the height.
+    """
+    h, w = gray.shape
+    if h < 8 or w < 8:
+        return gray
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    rows = np.flatnonzero(ink.sum(axis=1) > max(1, 0.01 * w))
+    cols = np.flatnonzero(ink.sum(axis=0) > 0)
+    if rows.size == 0 or cols.size == 0:
+        return gray
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    pad = int(round((y1 - y0) * margin)) + 1
+    y0, y1 = max(0, y0 - pad), min(h, y1 + pad)
+    x0, x1 = max(0, x0 - 2 * pad), min(w, x1 + 2 * pad)
+    return gray[y0:y1, x0:x1]
+
+
 def prepare_line(image: np.ndarray, *, use_clahe: bool = False, use_binarize: bool = False) -> np.ndarray:
     """One line crop -> gray, dark text on light; the same call in training and inference."""
     gray = normalize_polarity(to_gray(image))

@@ -1,0 +1,51 @@
+"""The `ocr` command as a user runs it (a real subprocess)."""
+
+import json
+import subprocess
+import sys
+
+import cv2
+
+from tests.conftest import EN_FONT, ZH_FONT, render_lines
+
+OCR = [sys.executable, "-m", "ocr_core.cli"]
+
+
+def test_prints_text_and_json(tmp_path):
+    img = tmp_path / "page.png"
+    cv2.imwrite(str(img), render_lines(["Hello command line", "第二行中文"], ZH_FONT, size=34))
+    out = subprocess.run([*OCR, str(img)], capture_output=True, text=True, check=True).stdout
+    assert len(out.strip().splitlines()) == 2
+    rec = json.loads(subprocess.run([*OCR, "--json", str(img)], capture_output=True, text=True, check=True).stdout)
+    assert rec["file"] == str(img)
+    assert len(rec["lines"]) == 2
+    assert {"text", "confidence", "box"} <= set(rec["lines"][0])
+
+
+def test_single_line_and_errors_keep_going(tmp_path):
+    good = tmp_path / "line.png"
+    cv2.imwrite(str(good), render_lines(["single line mode"], EN_FONT, size=40))
+    bad = tmp_path / "bad.png"
+    bad.write_text("not an image")
+    proc = subprocess.run([*OCR, "--json", "--single-line", str(bad), str(good)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    recs = [json.loads(r) for r in proc.stdout.splitlines()]
+    assert recs[0]["error"]["code"] == "unsupported_format"
+    assert len(recs[1]["lines"]) == 1
+
+
+def test_eval_scores_a_labeled_set(tmp_path):
+    texts = ["评估命令测试", "evaluation works"]
+    rows = []
+    for i, t in enumerate(texts):
+        cv2.imwrite(str(tmp_path / f"l{i}.png"), render_lines([t], ZH_FONT, size=40))
+        rows.append(f"l{i}.png\t{t}")
+    (tmp_path / "labels.tsv").write_text("\n".join(rows), encoding="utf-8")
+    (tmp_path / "meta.tsv").write_text("file\tlang\tkind\nl0.png\tzh\trendered\nl1.png\ten\trendered\n")
+    report = tmp_path / "r.json"
+    out = subprocess.run([*OCR, "eval", str(tmp_path / "labels.tsv"), "--json", str(report)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "lang=zh" in out and "acc_nfkc" in out
+    data = json.loads(report.read_text())
+    assert data["n"] == 2
+    assert 0.0 <= data["groups"]["all"]["cer_nfkc"] <= 0.3

@@ -1,0 +1,33 @@
+import numpy as np
+from ocr_core.detect import detect_lines
+
+from tests.conftest import EN_FONT, ZH_FONT, render_lines
+
+
+def test_finds_each_line_in_reading_order():
+    texts = ["第一行文字内容", "Second line here", "第三行 mixed 123"]
+    page = render_lines(texts, ZH_FONT, size=32)
+    boxes = detect_lines(page)
+    assert len(boxes) == 3
+    assert [b.y0 for b in boxes] == sorted(b.y0 for b in boxes)
+
+
+def test_light_on_dark_page():
+    page = 255 - render_lines(["White text on black", "another line"], EN_FONT, size=30)
+    assert len(detect_lines(page)) == 2
+
+
+def test_two_columns_read_one_after_another():
+    left = render_lines(["Left column one", "Left column two", "Left column three"], EN_FONT, size=26)
+    right = render_lines(["Right column one", "Right column two", "Right column three"], EN_FONT, size=26)
+    h = max(left.shape[0], right.shape[0])
+    gutter = np.full((h, 120), 250, np.uint8)
+    page = np.hstack([left[:h], gutter, right[:h]])
+    boxes = detect_lines(page)
+    assert len(boxes) == 6
+    xs = [b.x0 for b in boxes]
+    assert max(xs[:3]) < min(xs[3:])  # the whole left column first
+
+
+def test_blank_page_has_no_lines():
+    assert detect_lines(np.full((300, 400), 255, np.uint8)) == []

@@ -1,0 +1,17 @@
+"""The shipped INT8 model: size budget, self-description, session settings."""
+
+from ocr_core.recognizer import Recognizer
+
+from tests.conftest import MODEL
+
+
+def test_size_budget_and_metadata():
+    assert MODEL.stat().st_size <= 5 * 1024 * 1024
+    rec = Recognizer(MODEL)
+    assert len(rec.charset) >= 6763
+    assert rec.spec.height == 32
+    assert "int8" in rec.info.name
+
+
+def test_empty_batch_is_guarded():
+    assert Recognizer(MODEL).recognize([]) == []
