@@ -1,0 +1,1 @@
+"""Side-by-side benchmark of our recognizer against PP-OCR peers (installed by `make bench` only)."""

@@ -1,0 +1,102 @@
+"""Smoke tests of the training pipeline on a tiny config: text, rendering, steps, export, INT8.
+
+Everything is built in a temporary folder from a small charset and two fonts, so the
+test needs only the Debian fonts and the train extra, and finishes in about a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from ocr_core.charset import Charset  # noqa: E402
+from ocr_core.config import EngineConfig  # noqa: E402
+from ocr_core.engine import OcrEngine  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny_assets(tmp_path_factory):
+    from ocr_train import corpus as corpus_mod
+    from ocr_train.fonts import build_pack
+
+    root = tmp_path_factory.mktemp("tiny")
+    chars = list(string.ascii_letters + string.digits + " .,:-") + list("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可")
+    charset = Charset(chars)
+    (root / "charset.json").write_text(charset.to_json(), encoding="utf-8")
+    corpus = {
+        "zh_words": [(w, 10.0) for w in ["中国", "我们", "大会", "生成", "出来", "时代", "地上"]],
+        "en_words": corpus_mod.english_words(charset)[:200],
+        "faker_zh": ["我们的大会", "中国人"],
+        "faker_en": ["Hello world", "Apt. 12, Main St."],
+    }
+    (root / "corpus.json").write_text(json.dumps(corpus, ensure_ascii=False), encoding="utf-8")
+    build_pack(charset, root / "fonts", only={"wqy-microhei", "dejavu-sans", "wqy-zenhei", "free-serif"})
+    return root, charset
+
+
+def test_sampler_stays_in_charset_and_reaches_rare_chars(tiny_assets):
+    from ocr_train.corpus import load
+    from ocr_train.textgen import TextSampler
+
+    root, charset = tiny_assets
+    sampler = TextSampler(load(root / "corpus.json"), charset, seed=1)
+    seen = set()
+    kinds = set()
+    for i in range(600):
+        kind, text = sampler.sample(i / 600)
+        assert text and charset.covers(text)
+        seen |= set(text)
+        kinds.add(kind)
+    assert kinds == {"zh", "en", "mixed", "faker_zh", "faker_en", "numeric", "rare"}
+    assert len(seen) > 0.8 * len(charset)
+
+
+def test_render_matches_inference_preparation(tiny_assets):
+    from ocr_train.fonts import load_pack
+    from ocr_train.render import pick_font, synth_line
+
+    root, _ = tiny_assets
+    fonts = load_pack(root / "fonts", "train")
+    rng = random.Random(0)
+    font = pick_font("中国 Hello", fonts, rng)
+    assert font is not None and font.cjk
+    for _ in range(20):
+        crop = synth_line("中国 Hello 12", font, rng)
+        assert crop.ndim == 2 and crop.dtype == np.uint8 and min(crop.shape) > 0
+
+
+def test_train_export_quantize_and_read(tiny_assets, tmp_path, monkeypatch):
+    from ocr_train import export, train
+
+    root, charset = tiny_assets
+    run = tmp_path / "run"
+    args = ["--run", str(run), "--tiny", "--steps", "6", "--batch", "8", "--workers", "0", "--threads", "1",
+            "--val-lines", "16", "--log-every", "2", "--charset", str(root / "charset.json"),
+            "--corpus", str(root / "corpus.json"), "--fonts", str(root / "fonts")]
+    metrics = train.main(args)
+    assert 0.0 <= metrics["val_cer"]
+    log = [json.loads(r) for r in (run / "log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == 6 and np.isfinite(log[0]["loss"])
+    # resume continues the counters
+    train.main([*args, "--resume", "--steps", "2"])
+    assert torch.load(run / "last.pt", weights_only=False)["state"]["step"] == 8
+
+    model, ckpt = export.load_model(run / "last.pt")
+    fp32 = tmp_path / "tiny.fp32.onnx"
+    export.export_fp32(model, fp32)
+    assert export.verify(model, fp32) < 1e-3
+    int8 = tmp_path / "tiny_int8.onnx"
+    calib = [np.random.default_rng(0).uniform(-1, 1, (4, 1, 32, 96)).astype(np.float32)]
+    export.quantize_hybrid(fp32, int8, calib)
+    export.set_metadata(int8, export.metadata(charset, ckpt, "tiny-int8", "hybrid"))
+
+    engine = OcrEngine(EngineConfig(model_path=int8))
+    assert len(engine.recognizer.charset) == len(charset)
+    result = engine.read_image(np.full((32, 200), 255, np.uint8), single_line=True)
+    assert result.model == "tiny-int8"
