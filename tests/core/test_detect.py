@@ -31,3 +31,9 @@ def test_two_columns_read_one_after_another():
 
 def test_blank_page_has_no_lines():
     assert detect_lines(np.full((300, 400), 255, np.uint8)) == []
+
+
+def test_gap_after_full_width_punctuation_stays_in_one_line():
+    # "，" leaves almost a full em of white space before the next character
+    page = render_lines(["当然，在媒介越来越多的情形下，", "意味着传播方式的变化。"], ZH_FONT, size=30)
+    assert len(detect_lines(page)) == 2
