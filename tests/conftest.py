@@ -19,7 +19,13 @@ MODEL = REPO / "model" / "crnn_int8.onnx"
 
 
 def render_lines(
-    lines: list[str], font: Path, size: int = 36, fg: int = 20, bg: int = 250, margin: int = 30, gap: float = 0.8
+    lines: list[str],
+    font: Path,
+    size: int = 36,
+    fg: int = 20,
+    bg: int = 250,
+    margin: int = 30,
+    gap: float = 0.8,
 ) -> np.ndarray:
     """A gray page with one text line per entry, top to bottom."""
     f = ImageFont.truetype(str(font), size)

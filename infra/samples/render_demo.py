@@ -4,7 +4,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-LINES = ["发票号码：20241125", "北京市海淀区中关村大街27号", "Total amount: ¥128.50", "欢迎使用轻量级 OCR 服务"]
+LINES = [
+    "发票号码：20241125",
+    "北京市海淀区中关村大街27号",
+    "Total amount: ¥128.50",
+    "欢迎使用轻量级 OCR 服务",
+]
 
 
 def main() -> None:

@@ -15,7 +15,10 @@ from ocr_core.charset import Charset
 
 from ocr_train.paths import CHARSET_FILE
 
-FULLWIDTH_PUNCT = "，。、；：？！“”‘’（）【】《》〈〉「」『』…—～·￥％＋－＝×÷＜＞＃＆＊＠．／＼｜＿＂＇［］｛｝〔〕●○■□▲△◆◇★☆※§№℃°"
+FULLWIDTH_PUNCT = (
+    "，。、；：？！“”‘’（）【】《》〈〉「」『』…—～·￥％＋－＝×÷"
+    "＜＞＃＆＊＠．／＼｜＿＂＇［］｛｝〔〕●○■□▲△◆◇★☆※§№℃°"
+)
 
 
 def gb2312_hanzi() -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import cv2
@@ -55,7 +56,7 @@ def make_batch(crops: list[np.ndarray], texts: list[str], charset: Charset, spec
 def fits(crop: np.ndarray, text: str, spec: InputSpec) -> bool:
     """CTC needs at least one frame per label plus one between repeated labels."""
     frames = resize_line(crop, spec).shape[1] // spec.stride
-    repeats = sum(1 for a, b in zip(text, text[1:], strict=False) if a == b)
+    repeats = sum(1 for a, b in pairwise(text) if a == b)
     return frames >= len(text) + repeats + 1
 
 

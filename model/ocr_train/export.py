@@ -48,7 +48,13 @@ def set_metadata(path: Path, meta: dict[str, str]) -> None:
 def export_fp32(model: Crnn, out: Path) -> None:
     x = torch.zeros(2, 1, model.cfg.height, 160)
     torch.onnx.export(
-        model, (x,), str(out), dynamo=False, opset_version=17, input_names=["x"], output_names=["logits"],
+        model,
+        (x,),
+        str(out),
+        dynamo=False,
+        opset_version=17,
+        input_names=["x"],
+        output_names=["logits"],
         dynamic_axes={"x": {0: "N", 3: "W"}, "logits": {0: "N", 1: "T"}},
     )
 
@@ -111,11 +117,18 @@ def quantize_hybrid(fp32: Path, out: Path, calib: list[np.ndarray]) -> None:
         conv = Path(tmp) / "conv_qdq.onnx"
         quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
         quantize_static(
-            str(pre), str(conv), Reader(), quant_format=QuantFormat.QDQ, op_types_to_quantize=["Conv"],
-            per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+            str(pre),
+            str(conv),
+            Reader(),
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=["Conv"],
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
         )
-        quantize_dynamic(str(conv), str(out), op_types_to_quantize=["LSTM", "MatMul", "Gemm"],
-                         weight_type=QuantType.QInt8)
+        quantize_dynamic(
+            str(conv), str(out), op_types_to_quantize=["LSTM", "MatMul", "Gemm"], weight_type=QuantType.QInt8
+        )
 
 
 def metadata(charset: Charset, ckpt: dict, name: str, quant: str) -> dict[str, str]:
@@ -149,7 +162,10 @@ def main() -> None:
     print(f"fp32 {fp32} {fp32.stat().st_size / 1e6:.2f} MB, max |torch - ort| = {verify(model, fp32):.2e}")
     set_metadata(fp32, metadata(charset, ckpt, args.name + "-fp32", "none"))
     quantize_hybrid(fp32, args.out, calibration_batches(args.calib_lines, args.seed, charset))
-    set_metadata(args.out, metadata(charset, ckpt, args.name + "-int8", "hybrid: static QDQ conv + dynamic LSTM/MatMul"))
+    set_metadata(
+        args.out,
+        metadata(charset, ckpt, args.name + "-int8", "hybrid: static QDQ conv + dynamic LSTM/MatMul"),
+    )
     print(f"int8 {args.out} {args.out.stat().st_size / 1e6:.2f} MB")
 
 

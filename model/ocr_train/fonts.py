@@ -103,7 +103,13 @@ def build_pack(
         font.flavor = None
         font.save(str(out))
         manifest.append(
-            {"name": spec.name, "file": out.name, "cjk": spec.cjk, "role": spec.role, "coverage": "".join(covered)}
+            {
+                "name": spec.name,
+                "file": out.name,
+                "cjk": spec.cjk,
+                "role": spec.role,
+                "coverage": "".join(covered),
+            }
         )
         print(f"{spec.name}: {len(covered)} chars, {out.stat().st_size / 1e6:.1f} MB")
     (out_dir / "fonts.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
@@ -117,7 +123,8 @@ def load_pack(pack_dir: Path = FONT_PACK, role: str | None = None) -> list[Packe
         raise FileNotFoundError(f"{manifest_path} missing: run `make fonts` first")
     entries = json.loads(manifest_path.read_text(encoding="utf-8"))
     fonts = [
-        PackedFont(e["name"], pack_dir / e["file"], e["cjk"], e["role"], frozenset(e["coverage"])) for e in entries
+        PackedFont(e["name"], pack_dir / e["file"], e["cjk"], e["role"], frozenset(e["coverage"]))
+        for e in entries
     ]
     return [f for f in fonts if role is None or f.role == role]
 

@@ -80,7 +80,9 @@ def _background(h: int, w: int, rng: random.Random) -> np.ndarray:
         t = t[None, :, None] if t.size == w else t[:, None, None]
         bg = bg * (1 - t * 0.6) + other * (t * 0.6)
     elif r < 0.45:  # paper / texture: smoothed noise
-        small = np.random.default_rng(rng.getrandbits(32)).normal(0, rng.uniform(5, 30), (max(2, h // 4), max(2, w // 4), 1))
+        small = np.random.default_rng(rng.getrandbits(32)).normal(
+            0, rng.uniform(5, 30), (max(2, h // 4), max(2, w // 4), 1)
+        )
         bg = bg + cv2.resize(small.astype(np.float32), (w, h))[:, :, None]
     elif r < 0.55:  # photo-like blobs
         blobs = np.random.default_rng(rng.getrandbits(32)).uniform(-60, 60, (3, 6, 3)).astype(np.float32)
@@ -101,7 +103,9 @@ def _text_colour(bg_mean: np.ndarray, rng: random.Random) -> np.ndarray:
     return np.full(3, 0.0 if bg_lum > 127 else 255.0, np.float32)
 
 
-def _rules(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: np.ndarray, rng: random.Random) -> None:
+def _rules(
+    img: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: np.ndarray, rng: random.Random
+) -> None:
     """Underlines and table rules drawn in place around the text box."""
     h, w = img.shape[:2]
     col = tuple(float(c) for c in colour)
@@ -111,8 +115,13 @@ def _rules(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: np.ndarr
         y = min(h - 1, y1 + rng.randint(0, 4))
         cv2.line(img, (x0, y), (x1, y), col, thick)
     elif r < 0.8:
-        cv2.rectangle(img, (rng.randint(0, max(0, x0 - 2)), rng.randint(0, max(0, y0 - 2))),
-                      (rng.randint(min(w - 1, x1 + 1), w - 1), rng.randint(min(h - 1, y1 + 1), h - 1)), col, thick)
+        cv2.rectangle(
+            img,
+            (rng.randint(0, max(0, x0 - 2)), rng.randint(0, max(0, y0 - 2))),
+            (rng.randint(min(w - 1, x1 + 1), w - 1), rng.randint(min(h - 1, y1 + 1), h - 1)),
+            col,
+            thick,
+        )
     else:
         for x in (rng.randint(0, max(0, x0 - 1)), rng.randint(min(w - 1, x1), w - 1)):
             cv2.line(img, (x, 0), (x, h - 1), col, thick)

@@ -113,7 +113,11 @@ class Teacher(torch.nn.Module):
 
 
 def distill_loss(
-    student_logits: torch.Tensor, targets: torch.Tensor, frames: torch.Tensor, student_ids: torch.Tensor, temperature: float
+    student_logits: torch.Tensor,
+    targets: torch.Tensor,
+    frames: torch.Tensor,
+    student_ids: torch.Tensor,
+    temperature: float,
 ) -> torch.Tensor:
     """Per-frame cross-entropy of the student (at temperature T) against teacher soft targets, x T^2."""
     t = min(student_logits.shape[1], targets.shape[1])

@@ -84,8 +84,11 @@ class TextSampler:
             if r < 0.5:
                 parts.append(self._zh_word())
             elif r < 0.75:
-                parts.append(self.rng.choice(self.en_words).capitalize() if self.rng.random() < 0.3 else
-                             self.rng.choice(self.en_words))
+                parts.append(
+                    self.rng.choice(self.en_words).capitalize()
+                    if self.rng.random() < 0.3
+                    else self.rng.choice(self.en_words)
+                )
             else:
                 parts.append(self._numeric(6))
             if self.rng.random() < 0.2:
@@ -96,7 +99,9 @@ class TextSampler:
     def _faker_zh(self, max_len: int) -> str:
         line = self.rng.choice(self.faker_zh)
         if self.rng.random() < 0.3:
-            line = self.rng.choice(["电话：", "地址：", "姓名：", "日期：", "公司：", "编号：", "备注："]) + line
+            line = (
+                self.rng.choice(["电话：", "地址：", "姓名：", "日期：", "公司：", "编号：", "备注："]) + line
+            )
         return line[: max_len + 6]
 
     def _faker_en(self, max_len: int) -> str:
@@ -112,19 +117,25 @@ class TextSampler:
                 f"{r.choice(['-', '/', '.'])}{r.randint(1, 28):02d}" if r.random() < 0.7 else "月"
             )
         if choice == 2:
-            return f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}" + (f":{r.randint(0, 59):02d}" if r.random() < 0.5 else "")
+            return f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}" + (
+                f":{r.randint(0, 59):02d}" if r.random() < 0.5 else ""
+            )
         if choice == 3:
             return f"{r.uniform(0, 100):.{r.randint(0, 2)}f}%"
         if choice == 4:
             alphabet = string.ascii_uppercase + string.digits
             return "".join(r.choice(alphabet) for _ in range(r.randint(4, max(5, min(max_len, 18)))))
         if choice == 5:
-            return f"1{r.randint(3, 9)}{r.randint(0, 9)}{r.choice(['', '-', ' '])}{r.randint(0, 9999):04d}{r.choice(['', '-', ' '])}{r.randint(0, 9999):04d}"
+            head = f"1{r.randint(3, 9)}{r.randint(0, 9)}{r.choice(['', '-', ' '])}"
+            return f"{head}{r.randint(0, 9999):04d}{r.choice(['', '-', ' '])}{r.randint(0, 9999):04d}"
         if choice == 6:
-            return f"{r.randint(1, 999)}{r.choice(['元', '件', '个', 'kg', 'g', 'ml', '号', '楼', '室', '次', '天', '%', 'cm'])}"
+            units = ["元", "件", "个", "kg", "g", "ml", "号", "楼", "室", "次", "天", "%", "cm"]
+            return f"{r.randint(1, 999)}{r.choice(units)}"
         if choice == 7:
             return " ".join(str(r.randint(0, 10 ** r.randint(1, 6))) for _ in range(r.randint(1, 4)))
-        return "".join(r.choice(string.digits + ".,-+") for _ in range(r.randint(1, max(2, min(max_len, 14)))))
+        return "".join(
+            r.choice(string.digits + ".,-+") for _ in range(r.randint(1, max(2, min(max_len, 14))))
+        )
 
     def _rare(self, max_len: int) -> str:
         n = self.rng.randint(1, max(2, min(max_len, 16)))

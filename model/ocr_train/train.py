@@ -69,12 +69,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def model_config(charset: Charset, tiny: bool) -> CrnnConfig:
     if tiny:
-        return CrnnConfig(num_classes=charset.num_classes, channels=(8, 8, 16, 16, 16, 16), feature=16, hidden=16)
+        return CrnnConfig(
+            num_classes=charset.num_classes, channels=(8, 8, 16, 16, 16, 16), feature=16, hidden=16
+        )
     return CrnnConfig(num_classes=charset.num_classes)
 
 
 @torch.no_grad()
-def evaluate(model: Crnn, val: list, charset: Charset, spec: InputSpec, device: torch.device) -> dict[str, float]:
+def evaluate(
+    model: Crnn, val: list, charset: Charset, spec: InputSpec, device: torch.device
+) -> dict[str, float]:
     """Greedy-decode the validation lines with the core's decoder; accuracy and CER per kind."""
     model.eval()
     order = sorted(range(len(val)), key=lambda i: val[i][0].shape[1] / val[i][0].shape[0])
@@ -101,8 +105,13 @@ def lr_at(step: int, frac: float, args: argparse.Namespace) -> float:
 def save(path: Path, model: Crnn, opt: torch.optim.Optimizer, state: dict, args: argparse.Namespace) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save(
-        {"model": model.state_dict(), "optimizer": opt.state_dict(), "config": model.cfg.to_dict(),
-         "state": state, "args": {k: str(v) for k, v in vars(args).items()}},
+        {
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "config": model.cfg.to_dict(),
+            "state": state,
+            "args": {k: str(v) for k, v in vars(args).items()},
+        },
         tmp,
     )
     os.replace(tmp, path)
@@ -114,13 +123,20 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.backends.cuda.matmul.allow_tf32 = True
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
-                          ("cpu" if args.device == "auto" else args.device))
+    device = torch.device(
+        "cuda"
+        if args.device == "auto" and torch.cuda.is_available()
+        else ("cpu" if args.device == "auto" else args.device)
+    )
     charset = Charset.from_file(args.charset)
     spec = InputSpec()
     ckpt = torch.load(args.run / "last.pt", map_location="cpu", weights_only=False) if args.resume else None
     init = torch.load(args.init, map_location="cpu", weights_only=False) if args.init else None
-    cfg = CrnnConfig(**{**ckpt["config"], "channels": tuple(ckpt["config"]["channels"])}) if ckpt else model_config(charset, args.tiny)
+    cfg = (
+        CrnnConfig(**{**ckpt["config"], "channels": tuple(ckpt["config"]["channels"])})
+        if ckpt
+        else model_config(charset, args.tiny)
+    )
     model = Crnn(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     state = {"step": 0, "samples": 0, "train_seconds": 0.0, "best_acc": -1.0}
@@ -136,15 +152,31 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
         teacher = Teacher(charset, args.teacher_onnx).to(device)
     val = validation_set(charset, args.corpus, args.fonts, args.val_lines)
-    dataset = SyntheticLines(args.charset, args.corpus, args.fonts, args.batch, args.seed + state["step"],
-                             start_samples=state["samples"], curriculum_samples=args.curriculum, spec=spec)
-    loader = DataLoader(dataset, batch_size=None, num_workers=args.workers,
-                        multiprocessing_context=mp.get_context("spawn") if args.workers > 0 else None,
-                        persistent_workers=args.workers > 0, prefetch_factor=4 if args.workers > 0 else None,
-                        pin_memory=device.type == "cuda")
+    dataset = SyntheticLines(
+        args.charset,
+        args.corpus,
+        args.fonts,
+        args.batch,
+        args.seed + state["step"],
+        start_samples=state["samples"],
+        curriculum_samples=args.curriculum,
+        spec=spec,
+    )
+    loader = DataLoader(
+        dataset,
+        batch_size=None,
+        num_workers=args.workers,
+        multiprocessing_context=mp.get_context("spawn") if args.workers > 0 else None,
+        persistent_workers=args.workers > 0,
+        prefetch_factor=4 if args.workers > 0 else None,
+        pin_memory=device.type == "cuda",
+    )
     log = (args.run / "log.jsonl").open("a", encoding="utf-8")
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"device={device} params={n_params:,} classes={cfg.num_classes} start_step={state['step']}", flush=True)
+    print(
+        f"device={device} params={n_params:,} classes={cfg.num_classes} start_step={state['step']}",
+        flush=True,
+    )
     start = time.monotonic()
     budget = args.budget_min * 60
     last_ckpt = last_val = time.monotonic()
@@ -162,8 +194,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             logits = model(x)  # (N, T, C)
         logp = F.log_softmax(logits.float(), dim=-1).permute(1, 0, 2)  # (T, N, C)
         frames = batch.frames.clamp(max=logp.shape[0])
-        loss = F.ctc_loss(logp, batch.targets.to(device), frames.to(device), batch.target_lengths.to(device),
-                          blank=0, reduction="mean", zero_infinity=True)
+        loss = F.ctc_loss(
+            logp,
+            batch.targets.to(device),
+            frames.to(device),
+            batch.target_lengths.to(device),
+            blank=0,
+            reduction="mean",
+            zero_infinity=True,
+        )
         kd = torch.zeros((), device=device)
         if teacher is not None and step >= args.distill_after:
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
@@ -176,15 +215,21 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         opt.step()
         state["step"] += 1
         state["samples"] += int(x.shape[0])
-        run_steps += 1
+        run_steps += 1  # noqa: SIM113 - counts optimizer steps of this run only
         window_loss += loss.detach()
         window_kd += kd.detach()
         if run_steps % args.log_every == 0:
             now = time.monotonic()
-            rec = {"step": state["step"], "samples": state["samples"], "loss": float(window_loss) / args.log_every,
-                   "kd": float(window_kd) / args.log_every, "lr": opt.param_groups[0]["lr"],
-                   "lines_per_s": args.log_every * args.batch / (now - window_t), "width": int(x.shape[-1]),
-                   "elapsed_min": (now - start) / 60}
+            rec = {
+                "step": state["step"],
+                "samples": state["samples"],
+                "loss": float(window_loss) / args.log_every,
+                "kd": float(window_kd) / args.log_every,
+                "lr": opt.param_groups[0]["lr"],
+                "lines_per_s": args.log_every * args.batch / (now - window_t),
+                "width": int(x.shape[-1]),
+                "elapsed_min": (now - start) / 60,
+            }
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
             log.flush()

@@ -35,8 +35,14 @@ def test_shipped_charset_covers_requirements():
 def test_model_metadata_carries_the_same_charset():
     import onnxruntime as ort
 
-    meta = ort.InferenceSession(str(MODEL), providers=["CPUExecutionProvider"]).get_modelmeta().custom_metadata_map
-    assert json.loads(meta["charset"]) == json.loads((REPO / "model" / "charset.json").read_text(encoding="utf-8"))
+    meta = (
+        ort.InferenceSession(str(MODEL), providers=["CPUExecutionProvider"])
+        .get_modelmeta()
+        .custom_metadata_map
+    )
+    assert json.loads(meta["charset"]) == json.loads(
+        (REPO / "model" / "charset.json").read_text(encoding="utf-8")
+    )
     assert meta["input_height"] == "32"
 
 

@@ -16,7 +16,9 @@ def test_prints_text_and_json(tmp_path):
     cv2.imwrite(str(img), render_lines(["Hello command line", "第二行中文"], ZH_FONT, size=34))
     out = subprocess.run([*OCR, str(img)], capture_output=True, text=True, check=True).stdout
     assert len(out.strip().splitlines()) == 2
-    rec = json.loads(subprocess.run([*OCR, "--json", str(img)], capture_output=True, text=True, check=True).stdout)
+    rec = json.loads(
+        subprocess.run([*OCR, "--json", str(img)], capture_output=True, text=True, check=True).stdout
+    )
     assert rec["file"] == str(img)
     assert len(rec["lines"]) == 2
     assert {"text", "confidence", "box"} <= set(rec["lines"][0])
@@ -27,7 +29,9 @@ def test_single_line_and_errors_keep_going(tmp_path):
     cv2.imwrite(str(good), render_lines(["single line mode"], EN_FONT, size=40))
     bad = tmp_path / "bad.png"
     bad.write_text("not an image")
-    proc = subprocess.run([*OCR, "--json", "--single-line", str(bad), str(good)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [*OCR, "--json", "--single-line", str(bad), str(good)], capture_output=True, text=True
+    )
     assert proc.returncode == 1
     recs = [json.loads(r) for r in proc.stdout.splitlines()]
     assert recs[0]["error"]["code"] == "unsupported_format"
@@ -43,8 +47,12 @@ def test_eval_scores_a_labeled_set(tmp_path):
     (tmp_path / "labels.tsv").write_text("\n".join(rows), encoding="utf-8")
     (tmp_path / "meta.tsv").write_text("file\tlang\tkind\nl0.png\tzh\trendered\nl1.png\ten\trendered\n")
     report = tmp_path / "r.json"
-    out = subprocess.run([*OCR, "eval", str(tmp_path / "labels.tsv"), "--json", str(report)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [*OCR, "eval", str(tmp_path / "labels.tsv"), "--json", str(report)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "lang=zh" in out and "acc_nfkc" in out
     data = json.loads(report.read_text())
     assert data["n"] == 2

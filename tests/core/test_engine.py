@@ -10,9 +10,9 @@ from tests.conftest import EN_FONT, ZH_FONT, encode, render_lines
 
 
 def _cer(pred: str, truth: str) -> float:
-    return edit_distance(normalize_text(pred, strip_spaces=True), normalize_text(truth, strip_spaces=True)) / len(
-        normalize_text(truth, strip_spaces=True)
-    )
+    return edit_distance(
+        normalize_text(pred, strip_spaces=True), normalize_text(truth, strip_spaces=True)
+    ) / len(normalize_text(truth, strip_spaces=True))
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,9 @@ def test_garbage_is_an_error_not_an_empty_result(engine):
 
 def test_real_lines_from_the_dev_set(engine, shared_real):
     """A few real images (never used for training): the milestone is CER, not perfection."""
-    labels = dict(r.split("\t", 1) for r in (shared_real / "lines" / "labels.tsv").read_text("utf-8").splitlines())
+    labels = dict(
+        r.split("\t", 1) for r in (shared_real / "lines" / "labels.tsv").read_text("utf-8").splitlines()
+    )
     names = ["rapidocr_test_without_det.jpg", "rapidocr_en_rec.jpg", "cnocr_cn1_l01.png", "cnocr_cn1_l02.png"]
     edits = chars = 0
     for name in names:

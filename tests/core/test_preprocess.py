@@ -1,5 +1,12 @@
 import numpy as np
-from ocr_core.preprocess import estimate_skew, is_light_on_dark, normalize_polarity, prepare_line, rotate, to_gray
+from ocr_core.preprocess import (
+    estimate_skew,
+    is_light_on_dark,
+    normalize_polarity,
+    prepare_line,
+    rotate,
+    to_gray,
+)
 
 from tests.conftest import EN_FONT, render_lines
 

@@ -23,7 +23,7 @@ from ocr_core.engine import OcrEngine
 from ocr_core.evaluate import NORMS, read_labels
 from ocr_core.load import load_image
 from ocr_core.metrics import score
-from ocr_core.preprocess import prepare_line, to_gray, trim_to_ink
+from ocr_core.preprocess import prepare_line, to_gray
 from ocr_core.tensorize import to_batch
 
 from ocr_bench.peers import PeerRecognizer, ppocr_v4, ppocr_v6_tiny
@@ -56,35 +56,55 @@ def main() -> None:
     rows = []
     gray = prepare_line(line320)
     x, _ = to_batch([gray], ours.recognizer.spec)
-    rows.append({
-        "name": f"ours: {ours.model_name}",
-        "size": ours.recognizer.info.size_bytes,
-        "run_ms": p50_ms(lambda: ours.recognizer.session.run(None, {"x": x}), args.repeat),
-        "read_ms": p50_ms(lambda: ours.read_image(line320, single_line=True), args.repeat),
-    })
+    rows.append(
+        {
+            "name": f"ours: {ours.model_name}",
+            "size": ours.recognizer.info.size_bytes,
+            "run_ms": p50_ms(lambda: ours.recognizer.session.run(None, {"x": x}), args.repeat),
+            "read_ms": p50_ms(lambda: ours.read_image(line320, single_line=True), args.repeat),
+        }
+    )
     for peer in peers:
         xp = peer.tensorize(line320)
-        rows.append({
-            "name": peer.name, "size": peer.size_bytes,
-            "run_ms": p50_ms(lambda peer=peer, xp=xp: peer.run(xp), args.repeat),
-            "read_ms": p50_ms(lambda peer=peer: peer.read(line320), args.repeat),
-        })
+        rows.append(
+            {
+                "name": peer.name,
+                "size": peer.size_bytes,
+                "run_ms": p50_ms(lambda peer=peer, xp=xp: peer.run(xp), args.repeat),
+                "read_ms": p50_ms(lambda peer=peer: peer.read(line320), args.repeat),
+            }
+        )
 
     _, items = read_labels(args.real / "lines" / "labels.tsv")
     items = [i for i in items if i.kind != "synthetic"]
     preds: dict[str, list[str]] = defaultdict(list)
     for item in items:
         image = load_image((args.real / "lines" / item.file).read_bytes(), **limits)
-        preds[rows[0]["name"]].append(" ".join(li.text for li in ours.read_image(image, single_line=True).lines))
-        bgr = image if image.ndim == 3 and image.shape[2] == 3 else cv2.cvtColor(to_gray(image), cv2.COLOR_GRAY2BGR)
+        preds[rows[0]["name"]].append(
+            " ".join(li.text for li in ours.read_image(image, single_line=True).lines)
+        )
+        bgr = (
+            image
+            if image.ndim == 3 and image.shape[2] == 3
+            else cv2.cvtColor(to_gray(image), cv2.COLOR_GRAY2BGR)
+        )
         for peer in peers:
             preds[peer.name].append(peer.read(bgr).text)
     for row in rows:
         for norm_name in ("nfkc", "nospace"):
-            s = score([(NORMS[norm_name](pr), NORMS[norm_name](it.truth[0])) for pr, it in zip(preds[row["name"]], items, strict=True)])
+            s = score(
+                [
+                    (NORMS[norm_name](pr), NORMS[norm_name](it.truth[0]))
+                    for pr, it in zip(preds[row["name"]], items, strict=True)
+                ]
+            )
             row[f"acc_{norm_name}"], row[f"cer_{norm_name}"] = s["line_acc"], s["cer"]
         for lang in ("zh", "en", "mixed"):
-            pairs = [(NORMS["nfkc"](pr), NORMS["nfkc"](it.truth[0])) for pr, it in zip(preds[row["name"]], items, strict=True) if it.lang == lang]
+            pairs = [
+                (NORMS["nfkc"](pr), NORMS["nfkc"](it.truth[0]))
+                for pr, it in zip(preds[row["name"]], items, strict=True)
+                if it.lang == lang
+            ]
             row[f"acc_{lang}"] = score(pairs)["line_acc"]
 
     base = rows[0]
@@ -92,8 +112,8 @@ def main() -> None:
         f"Real dev lines: {len(items)} (synthetic ones excluded); latency: one 320x48 line, 1 thread, "
         f"p50 of {args.repeat} runs; same machine, same run.",
         "",
-        "| recognizer | size MB | model call ms | full read ms | ours faster by | line acc (NFKC) | CER (NFKC) "
-        "| line acc (no spaces) | CER (no spaces) | acc zh | acc en | acc mixed |",
+        "| recognizer | size MB | model call ms | full read ms | ours faster by | line acc (NFKC) "
+        "| CER (NFKC) | line acc (no spaces) | CER (no spaces) | acc zh | acc en | acc mixed |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -101,7 +121,8 @@ def main() -> None:
         out.append(
             f"| {r['name']} | {r['size'] / 1e6:.2f} | {r['run_ms']:.2f} | {r['read_ms']:.2f} | {ratio} | "
             f"{100 * r['acc_nfkc']:.1f}% | {100 * r['cer_nfkc']:.1f}% | {100 * r['acc_nospace']:.1f}% | "
-            f"{100 * r['cer_nospace']:.1f}% | {100 * r['acc_zh']:.1f}% | {100 * r['acc_en']:.1f}% | {100 * r['acc_mixed']:.1f}% |"
+            f"{100 * r['cer_nospace']:.1f}% | {100 * r['acc_zh']:.1f}% | {100 * r['acc_en']:.1f}% | "
+            f"{100 * r['acc_mixed']:.1f}% |"
         )
     text = "\n".join(out)
     print(text)

@@ -1,9 +1,9 @@
 """The ``ocr`` command.
 
-    ocr FILE...                  print the text of each image / PDF page
-    ocr --json FILE...           one JSON object per file (lines, confidence, boxes, time)
-    ocr --single-line FILE...    each image is one text line (no detection)
-    ocr eval LABELS [--json]     score a labeled set (lines/labels.tsv or pages/labels.jsonl)
+ocr FILE...                  print the text of each image / PDF page
+ocr --json FILE...           one JSON object per file (lines, confidence, boxes, time)
+ocr --single-line FILE...    each image is one text line (no detection)
+ocr eval LABELS [--json]     score a labeled set (lines/labels.tsv or pages/labels.jsonl)
 """
 
 from __future__ import annotations
@@ -40,8 +40,16 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
 
 def _config(args: argparse.Namespace) -> EngineConfig:
     cfg = EngineConfig.from_env()
-    return replace(cfg, model_path=args.model or cfg.model_path, threads=args.threads, clahe=args.clahe,
-                   binarize=args.binarize, deskew=not args.no_deskew, trim=not args.no_trim, pdf_page=args.page - 1)
+    return replace(
+        cfg,
+        model_path=args.model or cfg.model_path,
+        threads=args.threads,
+        clahe=args.clahe,
+        binarize=args.binarize,
+        deskew=not args.no_deskew,
+        trim=not args.no_trim,
+        pdf_page=args.page - 1,
+    )
 
 
 def main_eval(argv: list[str]) -> int:
@@ -66,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         return main_eval(argv[1:])
     from ocr_core.engine import OcrEngine
 
-    p = argparse.ArgumentParser(prog="ocr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="ocr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.add_argument("--single-line", action="store_true", help="treat each image as one text line")
@@ -81,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             code = getattr(exc, "code", "io_error")
             if args.json:
-                print(json.dumps({"file": str(path), "error": {"code": code, "message": str(exc)}}, ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {"file": str(path), "error": {"code": code, "message": str(exc)}}, ensure_ascii=False
+                    )
+                )
             else:
                 print(f"{path}: error: {exc}", file=sys.stderr)
             continue

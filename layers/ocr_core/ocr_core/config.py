@@ -14,7 +14,10 @@ def default_model_path() -> Path:
     env = os.environ.get("OCR_MODEL_PATH")
     if env:
         return Path(env)
-    for candidate in (Path("/opt/model/crnn_int8.onnx"), _PACKAGE_DIR.parents[2] / "model" / "crnn_int8.onnx"):
+    for candidate in (
+        Path("/opt/model/crnn_int8.onnx"),
+        _PACKAGE_DIR.parents[2] / "model" / "crnn_int8.onnx",
+    ):
         if candidate.exists():
             return candidate
     return _PACKAGE_DIR.parents[2] / "model" / "crnn_int8.onnx"

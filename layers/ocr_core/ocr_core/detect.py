@@ -31,7 +31,9 @@ def _median_char_height(mask: np.ndarray) -> float:
     return float(np.median(hs[keep])) if n > 1 and keep.any() else 12.0
 
 
-def _split_tall(mask: np.ndarray, box: tuple[int, int, int, int], line_h: float) -> list[tuple[int, int, int, int]]:
+def _split_tall(
+    mask: np.ndarray, box: tuple[int, int, int, int], line_h: float
+) -> list[tuple[int, int, int, int]]:
     """Split a blob taller than ~2 lines at rows with (almost) no ink."""
     x, y, w, h = box
     if h < 2.2 * line_h:
@@ -83,7 +85,11 @@ def detect_lines(gray: np.ndarray) -> list[Box]:
     """Line boxes of a gray page, in reading order, in the page's pixel coordinates."""
     h0, w0 = gray.shape
     scale = min(1.0, MAX_SIDE / max(h0, w0))
-    img = cv2.resize(gray, (int(w0 * scale), int(h0 * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    img = (
+        cv2.resize(gray, (int(w0 * scale), int(h0 * scale)), interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else gray
+    )
     mask = _edge_mask(img)
     char_h = _median_char_height(mask)
     kw = max(3, int(round(char_h * JOIN)))
@@ -92,7 +98,7 @@ def detect_lines(gray: np.ndarray) -> list[Box]:
     raw: list[tuple[int, int, int, int]] = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if h < 6 or w < 4 or h > 0.9 * img.shape[0] and w > 0.9 * img.shape[1]:
+        if h < 6 or w < 4 or (h > 0.9 * img.shape[0] and w > 0.9 * img.shape[1]):
             continue
         if area < 0.08 * w * h:  # frames, table rules, long thin lines
             continue

@@ -40,8 +40,13 @@ class OcrEngine:
         """Read an encoded image or PDF page (format sniffed from the bytes)."""
         t0 = time.perf_counter()
         cfg = self.config if pdf_page is None else replace(self.config, pdf_page=pdf_page)
-        image = load_image(data, max_bytes=cfg.max_bytes, max_pixels=cfg.max_pixels,
-                           pdf_page=cfg.pdf_page, pdf_dpi=cfg.pdf_dpi)
+        image = load_image(
+            data,
+            max_bytes=cfg.max_bytes,
+            max_pixels=cfg.max_pixels,
+            pdf_page=cfg.pdf_page,
+            pdf_dpi=cfg.pdf_dpi,
+        )
         result = self.read_image(image, single_line=single_line)
         result.timings["load"] = time.perf_counter() - t0 - result.timings["total"]
         result.timings["total"] = time.perf_counter() - t0

@@ -81,9 +81,14 @@ def evaluate(engine: OcrEngine, labels: Path) -> dict[str, object]:
         result = engine.read(data, single_line=mode == "lines")
         latency.append(time.perf_counter() - t0)
         preds[item.file] = [line.text for line in result.lines]
-    report: dict[str, object] = {"mode": mode, "labels": str(labels), "model": engine.model_name, "n": len(items),
-                                 "latency_ms_p50": 1000 * statistics.median(latency),
-                                 "latency_ms_mean": 1000 * statistics.fmean(latency)}
+    report: dict[str, object] = {
+        "mode": mode,
+        "labels": str(labels),
+        "model": engine.model_name,
+        "n": len(items),
+        "latency_ms_p50": 1000 * statistics.median(latency),
+        "latency_ms_mean": 1000 * statistics.fmean(latency),
+    }
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         for g in _groups(item):

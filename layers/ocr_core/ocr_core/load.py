@@ -100,7 +100,9 @@ def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int) -> np.nda
     return rgb
 
 
-def load_image(data: bytes, *, max_bytes: int, max_pixels: int, pdf_page: int = 0, pdf_dpi: int = 200) -> np.ndarray:
+def load_image(
+    data: bytes, *, max_bytes: int, max_pixels: int, pdf_page: int = 0, pdf_dpi: int = 200
+) -> np.ndarray:
     """Bytes of a JPG/PNG/BMP/TIFF/WebP image or a PDF page -> an image array (BGR, BGRA or gray)."""
     if len(data) > max_bytes:
         raise ImageTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")

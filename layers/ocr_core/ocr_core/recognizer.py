@@ -37,7 +37,9 @@ def make_session(path: Path, threads: int) -> ort.InferenceSession:
 class Recognizer:
     """Reads text lines; the model file supplies its own charset and input spec."""
 
-    def __init__(self, model_path: Path, threads: int = 1, max_batch: int = 32, max_batch_pixels: int = 4 << 20):
+    def __init__(
+        self, model_path: Path, threads: int = 1, max_batch: int = 32, max_batch_pixels: int = 4 << 20
+    ):
         if not Path(model_path).exists():
             raise ModelError(f"model file not found: {model_path}")
         self.session = make_session(Path(model_path), threads)
@@ -46,8 +48,12 @@ class Recognizer:
             raise ModelError(f"{model_path} has no charset/input metadata")
         self.charset = Charset.from_json(meta["charset"])
         self.spec = InputSpec.from_metadata(meta)
-        self.info = ModelInfo(meta.get("model_name", Path(model_path).stem), Path(model_path),
-                              Path(model_path).stat().st_size, dict(meta))
+        self.info = ModelInfo(
+            meta.get("model_name", Path(model_path).stem),
+            Path(model_path),
+            Path(model_path).stat().st_size,
+            dict(meta),
+        )
         self.max_batch = max_batch
         self.max_batch_pixels = max_batch_pixels
 
