@@ -10,7 +10,7 @@ SHARED ?= ../shared/data/real
 TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
-.PHONY: venv serve demo test lint fonts font-pack corpus train train-status export eval bench clean
+.PHONY: venv serve demo test lint fonts font-pack corpus teacher-cache train train-status export eval bench clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ train: font-pack corpus
 	mkdir -p $(RUN)
 	cd model && nohup ../$(BIN)/python -m ocr_train.train --run ../$(RUN) $(if $(RESUME),--resume,) \
 	  $(if $(INIT),--init ../$(INIT),) $(TRAIN_ARGS) >> ../$(RUN).out 2>&1 & echo "training in background: tail -f $(RUN).out"
+
+# Distillation on a CPU: the teacher reads a fixed pool once; training reuses its per-frame top-k outputs.
+teacher-cache: font-pack corpus
+	test -d .cache/teacher_pool || (cd model && ../$(BIN)/python -m ocr_train.teacher_cache --lines $(or $(POOL_LINES),20000))
 
 train-status:
 	tail -n 5 $(RUN).out

@@ -125,3 +125,20 @@ def validation_set(
         crop = synth_line(text, font, rng)
         out.append((crop, text, kind))
     return out
+
+
+def cached_teacher_batch(
+    items: list[tuple[np.ndarray, str, np.ndarray, np.ndarray]], charset: Charset, spec: InputSpec
+) -> tuple[Batch, torch.Tensor, torch.Tensor]:
+    """A batch of cached lines plus their padded top-k teacher ids and probabilities (N, T, k)."""
+    items = sorted(items, key=lambda it: it[0].shape[1])
+    batch = make_batch([it[0] for it in items], [it[1] for it in items], charset, spec)
+    t_max = int(batch.frames.max())
+    k = items[0][2].shape[1]
+    ids = torch.full((len(items), t_max, k), -1, dtype=torch.long)
+    probs = torch.zeros((len(items), t_max, k), dtype=torch.float32)
+    for i, (_, _, top_ids, top_p) in enumerate(items):
+        t = min(t_max, top_ids.shape[0])
+        ids[i, :t] = torch.from_numpy(top_ids[:t].astype(np.int64))
+        probs[i, :t] = torch.from_numpy(top_p[:t].astype(np.float32))
+    return batch, ids, probs

@@ -125,3 +125,26 @@ def distill_loss(
     ce = -(targets[:, :t] * logq).sum(-1)  # (N, T)
     mask = torch.arange(t, device=ce.device)[None, :] < frames[:, None]
     return (ce * mask).sum() / mask.sum().clamp_min(1) * temperature**2
+
+
+def sparse_distill_loss(
+    student_logits: torch.Tensor,
+    ids: torch.Tensor,
+    probs: torch.Tensor,
+    frames: torch.Tensor,
+    temperature: float,
+) -> torch.Tensor:
+    """Distillation against cached top-k teacher probabilities.
+
+    ids, probs: (N, T, k) student class ids (-1 = unmapped or padding) and teacher probabilities.
+    """
+    t = min(student_logits.shape[1], ids.shape[1])
+    ids, probs = ids[:, :t], probs[:, :t].float()
+    valid = ids >= 0
+    p = torch.where(valid, probs.clamp_min(1e-8) ** (1.0 / temperature), torch.zeros_like(probs))
+    p = p / p.sum(-1, keepdim=True).clamp_min(1e-8)
+    logq = F.log_softmax(student_logits[:, :t].float() / temperature, dim=-1)
+    logq = logq.gather(-1, ids.clamp_min(0))  # (N, T, k)
+    ce = -(p * logq).sum(-1)  # (N, T)
+    mask = (torch.arange(t, device=ce.device)[None, :] < frames[:, None]) & valid.any(-1)
+    return (ce * mask).sum() / mask.sum().clamp_min(1) * temperature**2

@@ -31,7 +31,7 @@ from ocr_core.tensorize import InputSpec
 from torch.utils.data import DataLoader
 
 from ocr_train.crnn import Crnn, CrnnConfig
-from ocr_train.data import SyntheticLines, make_batch, validation_set
+from ocr_train.data import SyntheticLines, cached_teacher_batch, make_batch, validation_set
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 
 
@@ -56,6 +56,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--teacher", action="store_true", help="distil from PP-OCRv4's recognizer")
     p.add_argument("--teacher-onnx", type=Path, help="teacher file (default: the rapidocr wheel's)")
+    p.add_argument(
+        "--teacher-cache", type=Path, help="cached teacher pool (teacher_cache.py): CPU distillation"
+    )
+    p.add_argument("--cache-every", type=int, default=2, help="one cached-teacher batch every N steps")
     p.add_argument("--distill-after", type=int, default=2000)
     p.add_argument("--alpha", type=float, default=0.5, help="weight of the distillation loss")
     p.add_argument("--temperature", type=float, default=2.0)
@@ -151,6 +155,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         from ocr_train.teacher import Teacher, distill_loss
 
         teacher = Teacher(charset, args.teacher_onnx).to(device)
+    pool = None
+    if args.teacher_cache:
+        from ocr_train.teacher import sparse_distill_loss
+        from ocr_train.teacher_cache import load_pool
+
+        pool = load_pool(args.teacher_cache)
+        pool_rng = np.random.default_rng(args.seed)
+        print(f"teacher pool: {len(pool)} cached lines", flush=True)
     val = validation_set(charset, args.corpus, args.fonts, args.val_lines)
     dataset = SyntheticLines(
         args.charset,
@@ -209,6 +221,25 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 soft = teacher.soft_targets(x, args.temperature)
             kd = distill_loss(logits, soft, frames.to(device), teacher.student_ids, args.temperature)
             loss = (1 - args.alpha) * loss + args.alpha * kd
+        if pool is not None and step >= args.distill_after and step % args.cache_every == 0:
+            picks = pool_rng.choice(len(pool), size=min(args.batch, len(pool)), replace=False)
+            cb, ids, probs = cached_teacher_batch([pool[i] for i in picks], charset, spec)
+            c_logits = model(cb.x.to(device))
+            c_logp = F.log_softmax(c_logits.float(), dim=-1).permute(1, 0, 2)
+            c_frames = cb.frames.clamp(max=c_logp.shape[0])
+            c_ctc = F.ctc_loss(
+                c_logp,
+                cb.targets.to(device),
+                c_frames.to(device),
+                cb.target_lengths.to(device),
+                blank=0,
+                reduction="mean",
+                zero_infinity=True,
+            )
+            kd = sparse_distill_loss(
+                c_logits, ids.to(device), probs.to(device), c_frames.to(device), args.temperature
+            )
+            loss = loss + (1 - args.alpha) * c_ctc + args.alpha * kd
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -122,3 +122,64 @@ def test_train_export_quantize_and_read(tiny_assets, tmp_path, monkeypatch):
     assert len(engine.recognizer.charset) == len(charset)
     result = engine.read_image(np.full((32, 200), 255, np.uint8), single_line=True)
     assert result.model == "tiny-int8"
+
+
+def test_cached_teacher_pool_is_frame_aligned_and_trains(tiny_assets, tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime")
+    from ocr_core.tensorize import InputSpec
+    from ocr_train import train
+    from ocr_train.teacher_cache import build, load_pool
+
+    root, charset = tiny_assets
+    pool_dir = tmp_path / "pool"
+    build(
+        pool_dir,
+        6,
+        seed=3,
+        topk=4,
+        charset_file=root / "charset.json",
+        corpus_file=root / "corpus.json",
+        font_dir=root / "fonts",
+    )
+    pool = load_pool(pool_dir)
+    assert len(pool) == 6
+    for crop, text, ids, probs in pool:
+        assert crop.shape[0] == InputSpec().height
+        assert (
+            ids.shape == probs.shape == (crop.shape[1] // InputSpec().stride, 4)
+        )  # one teacher frame per student frame
+        assert ids.max() < charset.num_classes and ids.min() >= -1 and text
+    run = tmp_path / "run"
+    train.main(
+        [
+            "--run",
+            str(run),
+            "--tiny",
+            "--steps",
+            "4",
+            "--batch",
+            "4",
+            "--workers",
+            "0",
+            "--threads",
+            "1",
+            "--val-lines",
+            "8",
+            "--log-every",
+            "2",
+            "--charset",
+            str(root / "charset.json"),
+            "--corpus",
+            str(root / "corpus.json"),
+            "--fonts",
+            str(root / "fonts"),
+            "--teacher-cache",
+            str(pool_dir),
+            "--distill-after",
+            "1",
+            "--cache-every",
+            "1",
+        ]
+    )
+    log = [json.loads(r) for r in (run / "log.jsonl").read_text().splitlines() if '"kd"' in r]
+    assert log[-1]["kd"] > 0

@@ -1,0 +1,1 @@
+"""HTTP edge: a FastAPI app (POST /ocr, web page, health, OpenAPI) over the one OCR engine."""

@@ -1,0 +1,154 @@
+"""FastAPI app factory. Routes only translate HTTP to one engine call and back.
+
+POST /ocr takes a multipart upload (field ``image``, as ``curl -F "image=@test.jpg"``) or a raw
+image / PDF body; errors are ``{"success": false, "error": {"code", "message"}}`` with 4xx codes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from ocr_core.engine import OcrEngine
+from ocr_core.errors import OcrError
+from ocr_core.types import OcrResult
+
+from ocr_api.schemas import ErrorResponse, Health, OcrResponse
+from ocr_api.settings import ApiSettings
+
+STATIC = Path(__file__).parent / "static"
+Observer = Callable[[OcrResult | None, str | None], None]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"success": False, "error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _read_upload(request: Request, settings: ApiSettings) -> bytes:
+    """The uploaded bytes from a multipart field ``image`` or a raw body, within the size limit."""
+    too_large = ApiError(
+        413,
+        "payload_too_large",
+        f"uploads are limited to {settings.max_upload_bytes:,} bytes here; "
+        f"put larger files in {settings.bucket_hint} and read the result from the results/ prefix",
+    )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
+        raise too_large
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=4, max_part_size=settings.max_upload_bytes + 1)
+        upload = form.get("image")
+        if upload is None or isinstance(upload, str):
+            raise ApiError(400, "missing_image", 'send the file in a multipart field named "image"')
+        data = await upload.read()
+    elif ctype.startswith("image/") or ctype in ("application/pdf", "application/octet-stream"):
+        data = await request.body()
+    else:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "send multipart/form-data with an 'image' field, or a raw body with an image/* or "
+            "application/pdf content type",
+        )
+    if len(data) > settings.max_upload_bytes:
+        raise too_large
+    if not data:
+        raise ApiError(400, "empty_upload", "the uploaded file is empty")
+    return data
+
+
+def create_app(
+    engine: OcrEngine | None = None, settings: ApiSettings | None = None, observer: Observer | None = None
+) -> FastAPI:
+    """Build the app; the engine (ONNX session) is created once here, not per request."""
+    engine = engine or OcrEngine()
+    settings = settings or ApiSettings.from_env()
+    app = FastAPI(
+        title="lite-ocr",
+        version="0.1.0",
+        description="Chinese + English OCR with a compressed CRNN on CPUs.",
+    )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        if observer:
+            observer(None, exc.code)
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(OcrError)
+    async def _ocr_error(_: Request, exc: OcrError) -> JSONResponse:
+        if observer:
+            observer(None, exc.code)
+        return error_response(exc.http_status if exc.http_status < 500 else 422, exc.code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_request", "; ".join(str(e.get("msg")) for e in exc.errors()))
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/health", response_model=Health)
+    def health() -> Health:
+        return Health(status="ok", model=engine.model_name, model_bytes=engine.recognizer.info.size_bytes)
+
+    @app.post(
+        "/ocr",
+        response_model=OcrResponse,
+        responses={
+            400: {"model": ErrorResponse},
+            413: {"model": ErrorResponse},
+            415: {"model": ErrorResponse},
+            422: {"model": ErrorResponse},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["image"],
+                            "properties": {"image": {"type": "string", "format": "binary"}},
+                        }
+                    },
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        },
+    )
+    async def ocr(
+        request: Request,
+        single_line: bool = Query(False, description="treat the image as one text line (no detection)"),
+        page: int = Query(1, ge=1, le=10_000, description="PDF page to read (1-based)"),
+    ) -> OcrResponse:
+        data = await _read_upload(request, settings)
+        t0 = time.perf_counter()
+        result = engine.read(data, single_line=single_line, pdf_page=page - 1)
+        if observer:
+            observer(result, None)
+        return OcrResponse(
+            text=[line.text for line in result.lines],
+            lines=[line.to_dict() for line in result.lines],
+            time_cost=round(time.perf_counter() - t0, 4),
+            model=result.model,
+            width=result.width,
+            height=result.height,
+            timings={k: round(v, 5) for k, v in result.timings.items()},
+        )
+
+    return app

@@ -1,0 +1,38 @@
+"""Pydantic models of the HTTP contract (they generate the OpenAPI schema at /docs)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class LineOut(BaseModel):
+    text: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    box: list[int] = Field(min_length=4, max_length=4, description="[x0, y0, x1, y1] in input pixels")
+
+
+class OcrResponse(BaseModel):
+    success: bool = True
+    text: list[str] = Field(description="recognized lines, in reading order")
+    lines: list[LineOut]
+    time_cost: float = Field(description="seconds spent on this request's OCR")
+    model: str
+    width: int
+    height: int
+    timings: dict[str, float]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    success: bool = False
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: str
+    model: str
+    model_bytes: int

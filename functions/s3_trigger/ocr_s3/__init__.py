@@ -1,0 +1,1 @@
+"""S3 edge: OCR every object created under the input prefix, results written under the output prefix."""
