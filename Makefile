@@ -52,11 +52,11 @@ serve: $(STAMP)-core
 	$(BIN)/ocr --json infra/samples/demo_zh_en.png
 
 test: $(STAMP)-dev $(STAMP)-train fonts
-	$(BIN)/ruff check layers model tests infra
+	$(BIN)/ruff check layers model tests infra functions
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)-dev
-	$(BIN)/ruff check layers model tests infra
+	$(BIN)/ruff check layers model tests infra functions
 	$(BIN)/mypy layers/ocr_core/ocr_core
 
 # Training in the background: resumable (add RESUME=1), logs to $(RUN)/log.jsonl and $(RUN).out
