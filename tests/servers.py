@@ -35,8 +35,9 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
 @contextmanager
 def serve(args: list[str], probe: str, port: int, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start a server subprocess, wait until ``probe`` answers, yield its base URL, stop it."""
-    proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(base + probe, proc)
@@ -52,8 +53,19 @@ def serve(args: list[str], probe: str, port: int, env: dict[str, str] | None = N
 @contextmanager
 def uvicorn_app(env: dict[str, str] | None = None) -> Iterator[str]:
     port = free_port()
-    args = [sys.executable, "-m", "uvicorn", "--factory", "ocr_api.app:create_app", "--host", "127.0.0.1",
-            "--port", str(port), "--log-level", "warning"]
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "ocr_api.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     with serve(args, "/health", port, env) as base:
         yield base
 

@@ -1,6 +1,6 @@
 """Write the sample events used by `sam local invoke -e`, `make invoke` and the tests (one copy).
 
-    python infra/events/make_events.py
+python infra/events/make_events.py
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ BOUNDARY = "----liteocr7MA4YWxkTrZu0gW"
 
 def multipart(field: str, filename: str, data: bytes, ctype: str) -> bytes:
     head = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
         f"Content-Type: {ctype}\r\n\r\n"
     ).encode()
     return head + data + f"\r\n--{BOUNDARY}--\r\n".encode()
@@ -38,8 +38,13 @@ def http_v2(method: str, path: str, body: bytes | None, ctype: str | None) -> di
             "apiId": "abc123",
             "domainName": headers["host"],
             "domainPrefix": "abc123",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9",
-                     "userAgent": "curl/8.5.0"},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.9",
+                "userAgent": "curl/8.5.0",
+            },
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
             "routeKey": "$default",
             "stage": "$default",
@@ -66,8 +71,12 @@ def rest_v1(method: str, path: str, body: bytes, ctype: str) -> dict:
         "pathParameters": {"proxy": path.lstrip("/")},
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": "/{proxy+}", "httpMethod": method, "path": f"/Prod{path}", "stage": "Prod",
-            "requestId": "41b45ea3-70b5-11e6-b7bd-69b5aaebc7d9", "accountId": "123456789012",
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/Prod{path}",
+            "stage": "Prod",
+            "requestId": "41b45ea3-70b5-11e6-b7bd-69b5aaebc7d9",
+            "accountId": "123456789012",
             "identity": {"sourceIp": "203.0.113.9", "userAgent": "curl/8.5.0"},
         },
         "body": base64.b64encode(body).decode(),
@@ -90,10 +99,17 @@ def s3_put(bucket: str, key: str, size: int) -> dict:
                 "s3": {
                     "s3SchemaVersion": "1.0",
                     "configurationId": "ocr-uploads",
-                    "bucket": {"name": bucket, "ownerIdentity": {"principalId": "EXAMPLE"},
-                               "arn": f"arn:aws:s3:::{bucket}"},
-                    "object": {"key": quote_plus(key, safe="/"), "size": size, "eTag": "0123456789abcdef",
-                               "sequencer": "0A1B2C3D4E5F678901"},
+                    "bucket": {
+                        "name": bucket,
+                        "ownerIdentity": {"principalId": "EXAMPLE"},
+                        "arn": f"arn:aws:s3:::{bucket}",
+                    },
+                    "object": {
+                        "key": quote_plus(key, safe="/"),
+                        "size": size,
+                        "eTag": "0123456789abcdef",
+                        "sequencer": "0A1B2C3D4E5F678901",
+                    },
                 },
             }
         ]
@@ -103,8 +119,12 @@ def s3_put(bucket: str, key: str, size: int) -> dict:
 def main() -> None:
     png = DEMO.read_bytes()
     events = {
-        "api_http_v2_post_ocr.json": http_v2("POST", "/ocr", multipart("image", "demo.png", png, "image/png"),
-                                             f"multipart/form-data; boundary={BOUNDARY}"),
+        "api_http_v2_post_ocr.json": http_v2(
+            "POST",
+            "/ocr",
+            multipart("image", "demo.png", png, "image/png"),
+            f"multipart/form-data; boundary={BOUNDARY}",
+        ),
         "api_http_v2_health.json": http_v2("GET", "/health", None, None),
         "api_rest_v1_post_ocr.json": rest_v1("POST", "/ocr", png, "image/png"),
         "s3_put.json": s3_put("lite-ocr-123456789012-us-east-1", "uploads/demo page 中文.png", len(png)),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import httpx
 import numpy as np
 import pytest
-import httpx
 
 from tests.conftest import EN_FONT, ZH_FONT, encode, render_lines
 from tests.servers import uvicorn_app
@@ -31,13 +31,17 @@ def test_multipart_upload_as_curl_sends_it(base):
 
 def test_raw_body_and_single_line(base):
     jpg = encode(render_lines(["Raw body upload works"], EN_FONT, size=40), ".jpg")
-    r = httpx.post(f"{base}/ocr?single_line=true", content=jpg, headers={"content-type": "image/jpeg"}, timeout=30)
+    r = httpx.post(
+        f"{base}/ocr?single_line=true", content=jpg, headers={"content-type": "image/jpeg"}, timeout=30
+    )
     assert r.status_code == 200
     assert r.json()["text"] == ["Raw body upload works"]
 
 
 def test_blank_image_is_200_with_no_lines(base):
-    r = httpx.post(f"{base}/ocr", files={"image": ("b.png", encode(np.full((80, 80), 255, np.uint8)), "image/png")})
+    r = httpx.post(
+        f"{base}/ocr", files={"image": ("b.png", encode(np.full((80, 80), 255, np.uint8)), "image/png")}
+    )
     assert r.status_code == 200 and r.json()["lines"] == []
 
 
@@ -45,12 +49,19 @@ def test_blank_image_is_200_with_no_lines(base):
     ("kwargs", "status", "code"),
     [
         ({"files": {"image": ("x.png", b"this is text, not a png", "image/png")}}, 415, "unsupported_format"),
-        ({"files": {"image": ("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png")}}, 422, "unreadable_image"),
+        (
+            {"files": {"image": ("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png")}},
+            422,
+            "unreadable_image",
+        ),
         ({"files": {"photo": ("x.png", b"abc", "image/png")}}, 400, "missing_image"),
         ({"content": b"hello", "headers": {"content-type": "text/plain"}}, 415, "unsupported_media_type"),
         ({"files": {"image": ("e.png", b"", "image/png")}}, 400, "empty_upload"),
-        ({"content": b"\xff\xd8\xff" + b"0" * 400_000, "headers": {"content-type": "image/jpeg"}}, 413,
-         "payload_too_large"),
+        (
+            {"content": b"\xff\xd8\xff" + b"0" * 400_000, "headers": {"content-type": "image/jpeg"}},
+            413,
+            "payload_too_large",
+        ),
     ],
 )
 def test_bad_input_gets_json_4xx(base, kwargs, status, code):

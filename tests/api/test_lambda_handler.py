@@ -10,7 +10,12 @@ from ocr_local.invoke import invoke
 from tests.conftest import REPO
 
 EVENTS = REPO / "infra" / "events"
-DEMO_TEXT = ["发票号码：20241125", "北京市海淀区中关村大街27号", "Total amount: ¥128.50", "欢迎使用轻量级 OCR 服务"]
+DEMO_TEXT = [
+    "发票号码：20241125",
+    "北京市海淀区中关村大街27号",
+    "Total amount: ¥128.50",
+    "欢迎使用轻量级 OCR 服务",
+]
 
 
 def _event(name: str) -> dict:

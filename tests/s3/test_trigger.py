@@ -24,8 +24,14 @@ BUCKET = "ocr-test-bucket"
 @pytest.fixture(scope="module")
 def aws():
     with moto_s3() as endpoint:
-        env = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-               "AWS_DEFAULT_REGION": "us-east-1", "OCR_INPUT_PREFIX": "uploads/", "OCR_OUTPUT_PREFIX": "results/"}
+        env = {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "OCR_INPUT_PREFIX": "uploads/",
+            "OCR_OUTPUT_PREFIX": "results/",
+        }
         old = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         s3, sqs = boto3.client("s3"), boto3.client("sqs")
@@ -34,10 +40,15 @@ def aws():
         arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         s3.put_bucket_notification_configuration(
             Bucket=BUCKET,
-            NotificationConfiguration={"QueueConfigurations": [{
-                "QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
-                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
-            }]},
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "QueueArn": arn,
+                        "Events": ["s3:ObjectCreated:*"],
+                        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
+                    }
+                ]
+            },
         )
         handler = importlib.import_module("ocr_s3.handler")
         yield s3, sqs, queue, handler
@@ -52,7 +63,9 @@ def deliver(sqs, queue: str) -> list[dict]:
     """Drain the queue: every S3 event as Lambda would receive it (the s3:TestEvent skipped)."""
     events = []
     while True:
-        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+            "Messages", []
+        )
         if not msgs:
             return events
         for m in msgs:
@@ -66,7 +79,9 @@ def test_upload_is_read_and_results_written(aws):
     s3, sqs, queue, handler = aws
     deliver(sqs, queue)
     key = "uploads/发票 scan 1.png"  # spaces and Chinese: the event carries it URL-encoded
-    s3.put_object(Bucket=BUCKET, Key=key, Body=encode(render_lines(["发票号码 20241125", "Total 128.50"], ZH_FONT)))
+    s3.put_object(
+        Bucket=BUCKET, Key=key, Body=encode(render_lines(["发票号码 20241125", "Total 128.50"], ZH_FONT))
+    )
     events = deliver(sqs, queue)
     assert len(events) == 1 and events[0]["Records"][0]["s3"]["object"]["key"] != key  # encoded on the wire
     out = handler.handler(events[0], LambdaContext())
@@ -97,7 +112,9 @@ def test_blank_image_is_a_valid_empty_result(aws):
     s3.put_object(Bucket=BUCKET, Key="uploads/blank.png", Body=encode(np.full((60, 60), 255, np.uint8)))
     (event,) = deliver(sqs, queue)
     handler.handler(event, LambdaContext())
-    assert json.loads(s3.get_object(Bucket=BUCKET, Key="results/blank.png.json")["Body"].read())["lines"] == []
+    assert (
+        json.loads(s3.get_object(Bucket=BUCKET, Key="results/blank.png.json")["Body"].read())["lines"] == []
+    )
 
 
 def test_missing_object_is_transient_and_raises_for_retry(aws):
