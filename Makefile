@@ -10,7 +10,7 @@ SHARED ?= ../shared/data/real
 TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
-.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart chromium test lint fonts font-pack corpus \
+.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency chromium test lint fonts font-pack corpus \
 	teacher-cache train train-status export eval bench clean
 
 $(STAMP)-core: pyproject.toml
@@ -77,6 +77,14 @@ layer:
 	$(MAKE) -s -C functions/api build-ApiFunction ARCH=$(ARCH) ARTIFACTS_DIR=$(CURDIR)/$(LAYER_BUILD)/ApiFunction
 	$(MAKE) -s -C functions/s3_trigger build-S3OcrFunction ARCH=$(ARCH) ARTIFACTS_DIR=$(CURDIR)/$(LAYER_BUILD)/S3OcrFunction
 	@$(PYTHON) infra/local/ocr_local/sizes.py $(LAYER_BUILD)
+	@# what the Lambda Python runtime itself provides (boto3), for local cold-start runs; not deployed
+	$(PYTHON) -m pip install -q --disable-pip-version-check --no-compile --only-binary=:all: --python-version 3.12 \
+	  --implementation cp --platform manylinux2014_$(subst arm64,aarch64,$(ARCH)) --target $(LAYER_BUILD)/_runtime \
+	  --no-warn-conflicts boto3==1.44.5 2>&1 | grep -v WARNING || true
+
+# Warm API latency over real HTTP: one line and a full page
+latency: $(STAMP)-dev
+	$(BIN)/python -m ocr_local.latency
 
 # AWS SAM CLI in its own venv (its pins differ from the app's)
 SAM_VENV := .venv-sam
@@ -94,7 +102,7 @@ sam-build: $(SAM_VENV)/bin/sam
 
 # Cold start of each function: fresh Python 3.12, only the built layer + function on sys.path
 coldstart: layer
-	$(MAKE) -s -C layers/ocr_core -f ../../infra/local/coldstart.mk BUILD=$(CURDIR)/$(LAYER_BUILD)
+	$(PYTHON) infra/local/ocr_local/coldstart.py $(LAYER_BUILD)
 
 # Chromium (Debian) for the web-page test; Playwright drives it, no browser download.
 chromium:

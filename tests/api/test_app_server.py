@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import numpy as np
 import pytest
+from ocr_local.servers import uvicorn_app
 
 from tests.conftest import EN_FONT, ZH_FONT, encode, render_lines
-from tests.servers import uvicorn_app
 
 PAGE = ["欢迎光临本店", "Open daily 9:00-21:00"]
 

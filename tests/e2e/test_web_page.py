@@ -7,9 +7,9 @@ from pathlib import Path
 
 import cv2
 import pytest
+from ocr_local.servers import uvicorn_app
 
 from tests.conftest import ZH_FONT, render_lines
-from tests.servers import uvicorn_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -14,9 +14,9 @@ import boto3
 import numpy as np
 import pytest
 from ocr_local.invoke import LambdaContext
+from ocr_local.servers import moto_s3
 
 from tests.conftest import EN_FONT, ZH_FONT, encode, render_lines
-from tests.servers import moto_s3
 
 BUCKET = "ocr-test-bucket"
 

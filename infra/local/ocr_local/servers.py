@@ -1,4 +1,4 @@
-"""Real servers for tests: uvicorn serving the app, and moto's standalone S3 server, on free loopback ports."""
+"""Real servers on free loopback ports: uvicorn with the app, and moto's standalone S3 server (tests, latency)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,56 @@
+"""template.yaml: least privilege, no self-trigger, handlers that exist."""
+
+from __future__ import annotations
+
+import importlib
+
+from cfnlint.decode import cfn_yaml
+
+from tests.conftest import REPO
+
+TEMPLATE = cfn_yaml.load(str(REPO / "template.yaml"))
+RES = TEMPLATE["Resources"]
+
+
+def _s3_statements():
+    for policy in RES["S3OcrFunction"]["Properties"]["Policies"]:
+        for st in policy.get("Statement", []) if isinstance(policy, dict) else []:
+            if any(str(a).startswith("s3:") for a in st["Action"]):
+                yield st
+
+
+def test_s3_access_is_least_privilege():
+    statements = list(_s3_statements())
+    assert statements
+    for st in statements:
+        resource = st["Resource"]
+        assert resource != "*" and "Fn::Sub" in resource
+        arn = resource["Fn::Sub"]
+        if st["Action"] == ["s3:GetObject"]:
+            assert arn.endswith("/${InputPrefix}*")
+        else:
+            assert st["Action"] == ["s3:PutObject"] and arn.endswith("/${OutputPrefix}*")
+    api_policies = RES["ApiFunction"]["Properties"].get("Policies", [])
+    assert api_policies == [], "the API function needs no AWS permissions"
+
+
+def test_trigger_is_filtered_to_the_input_prefix_only():
+    event = RES["S3OcrFunction"]["Properties"]["Events"]["Upload"]["Properties"]
+    assert event["Events"] == "s3:ObjectCreated:*"
+    (rule,) = event["Filter"]["S3Key"]["Rules"]
+    assert rule == {"Name": "prefix", "Value": {"Ref": "InputPrefix"}}
+    params = TEMPLATE["Parameters"]
+    assert params["InputPrefix"]["Default"] != params["OutputPrefix"]["Default"]
+    assert "OutputOutsideInput" in TEMPLATE["Rules"]
+
+
+def test_failures_go_to_a_queue_and_handlers_exist():
+    cfg = RES["S3OcrFunction"]["Properties"]["EventInvokeConfig"]
+    assert cfg["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    for name in ("ApiFunction", "S3OcrFunction"):
+        module, func = RES[name]["Properties"]["Handler"].rsplit(".", 1)
+        if name == "S3OcrFunction":
+            continue  # importing it creates the module-scope S3 client; its path is checked below
+        assert callable(getattr(importlib.import_module(module), func))
+    assert (REPO / "functions/s3_trigger/ocr_s3/handler.py").exists()
+    assert TEMPLATE["Globals"]["Function"]["Runtime"] == "python3.12"
