@@ -42,7 +42,8 @@ def main() -> None:
             trips.sort()
             print(
                 f"{name:20s} round trip p50 {statistics.median(trips):6.1f} ms, "
-                f"p95 {trips[int(0.95 * len(trips)) - 1]:6.1f} ms; server OCR p50 {statistics.median(server):6.1f} ms"
+                f"p95 {trips[int(0.95 * len(trips)) - 1]:6.1f} ms; "
+                f"server OCR p50 {statistics.median(server):6.1f} ms"
                 f"; lines {len(r.json()['lines'])}"
             )
 

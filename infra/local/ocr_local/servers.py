@@ -1,4 +1,4 @@
-"""Real servers on free loopback ports: uvicorn with the app, and moto's standalone S3 server (tests, latency)."""
+"""Real servers on free loopback ports: uvicorn with the app, and moto's standalone S3 server."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,19 +36,19 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
 @contextmanager
 def serve(args: list[str], probe: str, port: int, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start a server subprocess, wait until ``probe`` answers, yield its base URL, stop it."""
-    proc = subprocess.Popen(
-        args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(base + probe, proc)
-        yield base
-    finally:
-        proc.terminate()
+    # the server's output goes to a file: a pipe nobody reads would fill up and block the server
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_http(base + probe, proc)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @contextmanager
