@@ -27,6 +27,7 @@ def test_multipart_upload_as_curl_sends_it(base):
     assert len(body["text"]) == 2 and body["text"][0] == "欢迎光临本店"
     assert body["lines"][0]["box"][2] > body["lines"][0]["box"][0]
     assert body["model"].startswith("crnn") and body["time_cost"] > 0
+    assert body["model_version"] == httpx.get(f"{base}/health").json()["model_version"]
 
 
 def test_raw_body_and_single_line(base):

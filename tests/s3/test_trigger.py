@@ -89,7 +89,7 @@ def test_upload_is_read_and_results_written(aws):
     result = json.loads(s3.get_object(Bucket=BUCKET, Key="results/发票 scan 1.png.json")["Body"].read())
     assert result["success"] and result["source"]["key"] == key
     assert [line["text"].replace(" ", "") for line in result["lines"]] == ["发票号码20241125", "Total128.50"]
-    assert result["model"].startswith("crnn") and "timings" in result
+    assert result["model"].startswith("crnn") and len(result["model_version"]) == 12 and "timings" in result
     text = s3.get_object(Bucket=BUCKET, Key="results/发票 scan 1.png.txt")["Body"].read().decode()
     assert text.splitlines() == [line["text"] for line in result["lines"]]
     # the results were written under the output prefix: no event fires for them

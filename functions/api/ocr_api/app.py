@@ -102,7 +102,8 @@ def create_app(
 
     @app.get("/health", response_model=Health)
     def health() -> Health:
-        return Health(status="ok", model=engine.model_name, model_bytes=engine.recognizer.info.size_bytes)
+        info = engine.recognizer.info
+        return Health(status="ok", model=info.name, model_version=info.version, model_bytes=info.size_bytes)
 
     @app.post(
         "/ocr",
@@ -146,6 +147,7 @@ def create_app(
             lines=[line.to_dict() for line in result.lines],
             time_cost=round(time.perf_counter() - t0, 4),
             model=result.model,
+            model_version=result.model_version,
             width=result.width,
             height=result.height,
             timings={k: round(v, 5) for k, v in result.timings.items()},

@@ -17,6 +17,7 @@ class OcrResponse(BaseModel):
     lines: list[LineOut]
     time_cost: float = Field(description="seconds spent on this request's OCR")
     model: str
+    model_version: str = Field(description="SHA-256 prefix of the model file")
     width: int
     height: int
     timings: dict[str, float]
@@ -35,4 +36,5 @@ class ErrorResponse(BaseModel):
 class Health(BaseModel):
     status: str
     model: str
+    model_version: str
     model_bytes: int

@@ -78,7 +78,7 @@ class OcrEngine:
             if text and (single_line or d.confidence >= self.config.min_confidence):
                 lines.append(Line(text, d.confidence, box))
         timings = {"detect": t1 - t0, "recognize": t2 - t1, "total": time.perf_counter() - t0}
-        return OcrResult(tuple(lines), width, height, self.model_name, timings)
+        return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
 
     def _prepare(self, line: np.ndarray) -> np.ndarray:
         return prepare_line(line, use_clahe=self.config.clahe, use_binarize=self.config.binarize)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ocr_core.tensorize import InputSpec, resize_line, to_batch
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
+    version: str  # first 12 hex digits of the file's SHA-256: names the exact weights
     path: Path
     size_bytes: int
     metadata: dict[str, str]
@@ -48,8 +50,10 @@ class Recognizer:
             raise ModelError(f"{model_path} has no charset/input metadata")
         self.charset = Charset.from_json(meta["charset"])
         self.spec = InputSpec.from_metadata(meta)
+        digest = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()[:12]
         self.info = ModelInfo(
             meta.get("model_name", Path(model_path).stem),
+            digest,
             Path(model_path),
             Path(model_path).stat().st_size,
             dict(meta),

@@ -51,6 +51,7 @@ class OcrResult:
     width: int
     height: int
     model: str
+    model_version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
