@@ -31,7 +31,7 @@ from ocr_core.tensorize import InputSpec
 from torch.utils.data import DataLoader
 
 from ocr_train.crnn import Crnn, CrnnConfig
-from ocr_train.data import SyntheticLines, cached_teacher_batch, make_batch, validation_set
+from ocr_train.data import Batch, SyntheticLines, cached_teacher_batch, make_batch, validation_set
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 
 
@@ -99,6 +99,22 @@ def evaluate(
         sub = score([(preds[i], val[i][1]) for i in range(len(val)) if val[i][2] == kind])
         result[f"val_{kind}_acc"] = sub["line_acc"]
     return result
+
+
+def ctc_loss(logits: torch.Tensor, batch: Batch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean CTC loss of (N, T, C) logits against the batch's labels; also the valid frames per item."""
+    logp = F.log_softmax(logits.float(), dim=-1).permute(1, 0, 2)  # (T, N, C)
+    frames = batch.frames.clamp(max=logp.shape[0])
+    loss = F.ctc_loss(
+        logp,
+        batch.targets.to(device),
+        frames.to(device),
+        batch.target_lengths.to(device),
+        blank=0,
+        reduction="mean",
+        zero_infinity=True,
+    )
+    return loss, frames
 
 
 def lr_at(step: int, frac: float, args: argparse.Namespace) -> float:
@@ -204,17 +220,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         x = batch.x.to(device, non_blocking=True)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
             logits = model(x)  # (N, T, C)
-        logp = F.log_softmax(logits.float(), dim=-1).permute(1, 0, 2)  # (T, N, C)
-        frames = batch.frames.clamp(max=logp.shape[0])
-        loss = F.ctc_loss(
-            logp,
-            batch.targets.to(device),
-            frames.to(device),
-            batch.target_lengths.to(device),
-            blank=0,
-            reduction="mean",
-            zero_infinity=True,
-        )
+        loss, frames = ctc_loss(logits, batch, device)
         kd = torch.zeros((), device=device)
         if teacher is not None and step >= args.distill_after:
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
@@ -225,17 +231,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             picks = pool_rng.choice(len(pool), size=min(args.batch, len(pool)), replace=False)
             cb, ids, probs = cached_teacher_batch([pool[i] for i in picks], charset, spec)
             c_logits = model(cb.x.to(device))
-            c_logp = F.log_softmax(c_logits.float(), dim=-1).permute(1, 0, 2)
-            c_frames = cb.frames.clamp(max=c_logp.shape[0])
-            c_ctc = F.ctc_loss(
-                c_logp,
-                cb.targets.to(device),
-                c_frames.to(device),
-                cb.target_lengths.to(device),
-                blank=0,
-                reduction="mean",
-                zero_infinity=True,
-            )
+            c_ctc, c_frames = ctc_loss(c_logits, cb, device)
             kd = sparse_distill_loss(
                 c_logits, ids.to(device), probs.to(device), c_frames.to(device), args.temperature
             )

@@ -20,6 +20,16 @@ from ocr_core.config import EngineConfig  # noqa: E402
 from ocr_core.engine import OcrEngine  # noqa: E402
 
 
+def tiny_train_args(root, run, steps: int, batch: int, val_lines: int) -> list[str]:
+    """CLI arguments of a tiny CPU training run on the temporary assets."""
+    return [
+        "--run", str(run), "--tiny", "--steps", str(steps), "--batch", str(batch), "--workers", "0",
+        "--threads", "1", "--val-lines", str(val_lines), "--log-every", "2",
+        "--charset", str(root / "charset.json"), "--corpus", str(root / "corpus.json"),
+        "--fonts", str(root / "fonts"),
+    ]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def tiny_assets(tmp_path_factory):
     from ocr_train import corpus as corpus_mod
@@ -78,29 +88,7 @@ def test_train_export_quantize_and_read(tiny_assets, tmp_path, monkeypatch):
 
     root, charset = tiny_assets
     run = tmp_path / "run"
-    args = [
-        "--run",
-        str(run),
-        "--tiny",
-        "--steps",
-        "6",
-        "--batch",
-        "8",
-        "--workers",
-        "0",
-        "--threads",
-        "1",
-        "--val-lines",
-        "16",
-        "--log-every",
-        "2",
-        "--charset",
-        str(root / "charset.json"),
-        "--corpus",
-        str(root / "corpus.json"),
-        "--fonts",
-        str(root / "fonts"),
-    ]
+    args = tiny_train_args(root, run, steps=6, batch=8, val_lines=16)
     metrics = train.main(args)
     assert metrics["val_cer"] >= 0.0
     log = [json.loads(r) for r in (run / "log.jsonl").read_text().splitlines()]
@@ -152,27 +140,7 @@ def test_cached_teacher_pool_is_frame_aligned_and_trains(tiny_assets, tmp_path):
     run = tmp_path / "run"
     train.main(
         [
-            "--run",
-            str(run),
-            "--tiny",
-            "--steps",
-            "4",
-            "--batch",
-            "4",
-            "--workers",
-            "0",
-            "--threads",
-            "1",
-            "--val-lines",
-            "8",
-            "--log-every",
-            "2",
-            "--charset",
-            str(root / "charset.json"),
-            "--corpus",
-            str(root / "corpus.json"),
-            "--fonts",
-            str(root / "fonts"),
+            *tiny_train_args(root, run, steps=4, batch=4, val_lines=8),
             "--teacher-cache",
             str(pool_dir),
             "--distill-after",
