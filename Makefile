@@ -111,12 +111,13 @@ chromium:
 
 test: $(STAMP)-dev $(STAMP)-train fonts chromium validate
 	$(BIN)/ruff check layers model tests infra functions
+	$(BIN)/mypy layers/ocr_core/ocr_core functions/api/ocr_api functions/s3_trigger/ocr_s3
 	$(MAKE) -s layer ARCH=x86_64
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)-dev
 	$(BIN)/ruff check layers model tests infra functions
-	$(BIN)/mypy layers/ocr_core/ocr_core
+	$(BIN)/mypy layers/ocr_core/ocr_core functions/api/ocr_api functions/s3_trigger/ocr_s3
 
 # Training in the background: resumable (add RESUME=1), logs to $(RUN)/log.jsonl and $(RUN).out
 train: font-pack corpus

@@ -17,7 +17,7 @@ from ocr_core.engine import OcrEngine
 from ocr_core.errors import OcrError
 from ocr_core.types import OcrResult
 
-from ocr_api.schemas import ErrorResponse, Health, OcrResponse
+from ocr_api.schemas import ErrorResponse, Health, LineOut, OcrResponse
 from ocr_api.settings import ApiSettings
 
 STATIC = Path(__file__).parent / "static"
@@ -144,7 +144,7 @@ def create_app(
             observer(result, None)
         return OcrResponse(
             text=[line.text for line in result.lines],
-            lines=[line.to_dict() for line in result.lines],
+            lines=[LineOut(**line.to_dict()) for line in result.lines],
             time_cost=round(time.perf_counter() - t0, 4),
             model=result.model,
             model_version=result.model_version,
