@@ -51,7 +51,7 @@ corpus: $(STAMP)-train
 PORT ?= 5000
 serve: $(STAMP)-core
 	@echo "lite-ocr on http://127.0.0.1:$(PORT)/  (POST /ocr, docs at /docs)"
-	$(BIN)/uvicorn --factory ocr_api.app:create_app --host 127.0.0.1 --port $(PORT)
+	$(BIN)/uvicorn --factory ocr_api.app:create_app --host 127.0.0.1 --port $(PORT) --limit-concurrency 64
 
 demo: $(STAMP)-core
 	$(BIN)/ocr infra/samples/demo_zh_en.png

@@ -14,8 +14,8 @@ PAGE = ["欢迎光临本店", "Open daily 9:00-21:00"]
 
 @pytest.fixture(scope="module")
 def base():
-    with uvicorn_app({"OCR_MAX_UPLOAD_BYTES": "300000"}) as url:
-        yield url
+    with uvicorn_app({"OCR_MAX_UPLOAD_BYTES": "300000"}) as server:
+        yield server.url
 
 
 def test_multipart_upload_as_curl_sends_it(base):

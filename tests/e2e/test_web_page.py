@@ -38,7 +38,8 @@ def browser():
 def test_upload_shows_text_and_boxes(browser, tmp_path):
     img = tmp_path / "page.png"
     cv2.imwrite(str(img), render_lines(["网页上传测试", "Browser upload works"], ZH_FONT, size=36))
-    with uvicorn_app() as base:
+    with uvicorn_app() as server:
+        base = server.url
         page = browser.new_page(viewport={"width": 1200, "height": 800})
         page.goto(base + "/")
         page.set_input_files("#file", str(img))
@@ -61,7 +62,8 @@ def test_upload_shows_text_and_boxes(browser, tmp_path):
 def test_bad_file_shows_a_clear_error(browser, tmp_path):
     bad = tmp_path / "notes.png"
     bad.write_text("just text")
-    with uvicorn_app() as base:
+    with uvicorn_app() as server:
+        base = server.url
         page = browser.new_page()
         page.goto(base + "/")
         page.set_input_files("#file", str(bad))

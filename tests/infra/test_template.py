@@ -26,10 +26,17 @@ def test_s3_access_is_least_privilege():
         resource = st["Resource"]
         assert resource != "*" and "Fn::Sub" in resource
         arn = resource["Fn::Sub"]
-        if st["Action"] == ["s3:GetObject"]:
-            assert arn.endswith("/${InputPrefix}*")
-        else:
-            assert st["Action"] == ["s3:PutObject"] and arn.endswith("/${OutputPrefix}*")
+        if st["Action"] == ["s3:GetObject"]:  # read uploads, and its own results (duplicate check)
+            assert arn.endswith(("/${InputPrefix}*", "/${OutputPrefix}*"))
+        else:  # writes (and removes a half-written text file) only under the output prefix
+            assert set(st["Action"]) <= {"s3:PutObject", "s3:DeleteObject"} and arn.endswith(
+                "/${OutputPrefix}*"
+            )
+        assert "*" not in arn.split("/", 1)[0], "no wildcard bucket"
+    writes = [st for st in statements if "s3:PutObject" in st["Action"]]
+    assert all("${InputPrefix}" not in st["Resource"]["Fn::Sub"] for st in writes), (
+        "never write the input prefix"
+    )
     api_policies = RES["ApiFunction"]["Properties"].get("Policies", [])
     assert api_policies == [], "the API function needs no AWS permissions"
 

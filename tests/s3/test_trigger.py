@@ -23,7 +23,8 @@ BUCKET = "ocr-test-bucket"
 
 @pytest.fixture(scope="module")
 def aws():
-    with moto_s3() as endpoint:
+    with moto_s3() as server:
+        endpoint = server.url
         env = {
             "AWS_ENDPOINT_URL": endpoint,
             "AWS_ACCESS_KEY_ID": "test",

@@ -6,11 +6,14 @@ image / PDF body; errors are ``{"success": false, "error": {"code", "message"}}`
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from ocr_core.engine import OcrEngine
@@ -25,13 +28,43 @@ Observer = Callable[[OcrResult | None, str | None], None]
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"success": False, "error": {"code": code, "message": message}}, status_code=status)
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"success": False, "error": {"code": code, "message": message}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class Gate:
+    """At most ``workers`` OCR calls at once and ``queue`` waiting; the rest get 503 + Retry-After."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.workers, self.queue = workers, queue
+        self.running = self.waiting = 0
+        self._sem: asyncio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self._sem is None:
+            self._sem = asyncio.Semaphore(self.workers)
+        if self.running >= self.workers and self.waiting >= self.queue:
+            raise ApiError(503, "busy", "the server is at capacity; retry shortly", {"Retry-After": "2"})
+        self.waiting += 1
+        try:
+            await self._sem.acquire()
+        finally:
+            self.waiting -= 1
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            self._sem.release()
 
 
 async def _read_upload(request: Request, settings: ApiSettings) -> bytes:
@@ -53,7 +86,13 @@ async def _read_upload(request: Request, settings: ApiSettings) -> bytes:
             raise ApiError(400, "missing_image", 'send the file in a multipart field named "image"')
         data = await upload.read()
     elif ctype.startswith("image/") or ctype in ("application/pdf", "application/octet-stream"):
-        data = await request.body()
+        chunks, size = [], 0
+        async for chunk in request.stream():  # bounded even without a Content-Length
+            size += len(chunk)
+            if size > settings.max_upload_bytes:
+                raise too_large
+            chunks.append(chunk)
+        data = b"".join(chunks)
     else:
         raise ApiError(
             415,
@@ -74,6 +113,7 @@ def create_app(
     """Build the app; the engine (ONNX session) is created once here, not per request."""
     engine = engine or OcrEngine()
     settings = settings or ApiSettings.from_env()
+    gate = Gate(settings.max_concurrency, settings.max_queue)
     app = FastAPI(
         title="lite-ocr",
         version="0.1.0",
@@ -84,7 +124,7 @@ def create_app(
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         if observer:
             observer(None, exc.code)
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(OcrError)
     async def _ocr_error(_: Request, exc: OcrError) -> JSONResponse:
@@ -113,6 +153,7 @@ def create_app(
             413: {"model": ErrorResponse},
             415: {"model": ErrorResponse},
             422: {"model": ErrorResponse},
+            503: {"model": ErrorResponse},
         },
         openapi_extra={
             "requestBody": {
@@ -137,9 +178,11 @@ def create_app(
         single_line: bool = Query(False, description="treat the image as one text line (no detection)"),
         page: int = Query(1, ge=1, le=10_000, description="PDF page to read (1-based)"),
     ) -> OcrResponse:
-        data = await _read_upload(request, settings)
-        t0 = time.perf_counter()
-        result = engine.read(data, single_line=single_line, pdf_page=page - 1)
+        data = await _read_upload(request, settings)  # before the gate: a slow upload holds no OCR slot
+        async with gate.slot():
+            t0 = time.perf_counter()
+            # CPU-bound: off the event loop, so /health and queued requests stay responsive
+            result = await run_in_threadpool(engine.read, data, single_line=single_line, pdf_page=page - 1)
         if observer:
             observer(result, None)
         return OcrResponse(

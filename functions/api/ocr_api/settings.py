@@ -11,6 +11,10 @@ class ApiSettings:
     # Lambda's synchronous payload is 6 MB and binary bodies arrive base64-encoded (x 4/3)
     max_upload_bytes: int = 4 * 1024 * 1024
     bucket_hint: str = "s3://<your OCR bucket>/uploads/"
+    # OCR calls running at once (each uses OCR_THREADS cores) and requests allowed to wait for one;
+    # beyond that the server answers 503 with Retry-After instead of piling up memory
+    max_concurrency: int = 2
+    max_queue: int = 16
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -19,4 +23,6 @@ class ApiSettings:
         return cls(
             max_upload_bytes=int(os.environ.get("OCR_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             bucket_hint=f"s3://{bucket}/{prefix}" if bucket else cls.bucket_hint,
+            max_concurrency=int(os.environ.get("OCR_MAX_CONCURRENCY", cls.max_concurrency)),
+            max_queue=int(os.environ.get("OCR_MAX_QUEUE", cls.max_queue)),
         )

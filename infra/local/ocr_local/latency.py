@@ -28,7 +28,8 @@ def main() -> None:
     page = (REPO / "infra" / "samples" / "demo_zh_en.png").read_bytes()
     img = cv2.imdecode(__import__("numpy").frombuffer(page, "uint8"), cv2.IMREAD_COLOR)
     line = cv2.imencode(".png", img[20:80, :])[1].tobytes()  # the first text line of the demo page
-    with uvicorn_app() as base, httpx.Client(timeout=30) as client:
+    with uvicorn_app() as server, httpx.Client(timeout=30) as client:
+        base = server.url
         for name, data, single in (("one line", line, True), ("full page (4 lines)", page, False)):
             url = f"{base}/ocr?single_line={str(single).lower()}"
             for _ in range(3):

@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import httpx
 
@@ -33,8 +34,16 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
     raise TimeoutError(url)
 
 
+@dataclass(frozen=True)
+class Running:
+    """A started server: its base URL and process id (to read its memory)."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def serve(args: list[str], probe: str, port: int, env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(args: list[str], probe: str, port: int, env: dict[str, str] | None = None) -> Iterator[Running]:
     """Start a server subprocess, wait until ``probe`` answers, yield its base URL, stop it."""
     # the server's output goes to a file: a pipe nobody reads would fill up and block the server
     with tempfile.TemporaryFile() as log:
@@ -42,7 +51,7 @@ def serve(args: list[str], probe: str, port: int, env: dict[str, str] | None = N
         base = f"http://127.0.0.1:{port}"
         try:
             wait_http(base + probe, proc)
-            yield base
+            yield Running(base, proc.pid)
         finally:
             proc.terminate()
             try:
@@ -52,7 +61,7 @@ def serve(args: list[str], probe: str, port: int, env: dict[str, str] | None = N
 
 
 @contextmanager
-def uvicorn_app(env: dict[str, str] | None = None) -> Iterator[str]:
+def uvicorn_app(env: dict[str, str] | None = None) -> Iterator[Running]:
     port = free_port()
     args = [
         sys.executable,
@@ -72,7 +81,7 @@ def uvicorn_app(env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def moto_s3() -> Iterator[str]:
+def moto_s3() -> Iterator[Running]:
     port = free_port()
     args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     with serve(args, "/moto-api/", port) as base:

@@ -6,7 +6,14 @@ training can import the charset without loading onnxruntime); training imports t
 tensorization from here so there is exactly one definition of each.
 """
 
+import os
+
+# OpenCV's own decoder guard for formats whose header the core does not parse (TIFF); OpenCV reads
+# it at the first decode, so it is set when the package loads.
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(100_000_000))
+
 from ocr_core.errors import (
+    EncryptedDocument,
     ImageTooLarge,
     ModelError,
     OcrError,
@@ -17,6 +24,7 @@ from ocr_core.types import Box, Line, OcrResult
 
 __all__ = [
     "Box",
+    "EncryptedDocument",
     "ImageTooLarge",
     "Line",
     "ModelError",

@@ -40,6 +40,7 @@ class EngineConfig:
     max_pixels: int = 40_000_000
     pdf_dpi: int = 200
     pdf_page: int = 0
+    max_pdf_pages: int = 100
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> EngineConfig:
@@ -62,4 +63,5 @@ class EngineConfig:
             max_bytes=int(e.get("OCR_MAX_BYTES", base.max_bytes)),
             max_pixels=int(e.get("OCR_MAX_PIXELS", base.max_pixels)),
             pdf_dpi=int(e.get("OCR_PDF_DPI", base.pdf_dpi)),
+            max_pdf_pages=int(e.get("OCR_MAX_PDF_PAGES", base.max_pdf_pages)),
         )

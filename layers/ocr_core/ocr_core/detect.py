@@ -86,7 +86,7 @@ def detect_lines(gray: np.ndarray) -> list[Box]:
     h0, w0 = gray.shape
     scale = min(1.0, MAX_SIDE / max(h0, w0))
     img = (
-        cv2.resize(gray, (int(w0 * scale), int(h0 * scale)), interpolation=cv2.INTER_AREA)
+        cv2.resize(gray, (max(1, int(w0 * scale)), max(1, int(h0 * scale))), interpolation=cv2.INTER_AREA)
         if scale < 1
         else gray
     )

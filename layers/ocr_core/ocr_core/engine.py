@@ -46,6 +46,7 @@ class OcrEngine:
             max_pixels=cfg.max_pixels,
             pdf_page=cfg.pdf_page,
             pdf_dpi=cfg.pdf_dpi,
+            max_pdf_pages=cfg.max_pdf_pages,
         )
         result = self.read_image(image, single_line=single_line)
         result.timings["load"] = time.perf_counter() - t0 - result.timings["total"]

@@ -22,6 +22,12 @@ class UnreadableImage(OcrError):
     http_status = 422
 
 
+class EncryptedDocument(UnreadableImage):
+    """A password-protected PDF: nothing can be rendered without the password."""
+
+    code = "encrypted_pdf"
+
+
 class ImageTooLarge(OcrError):
     """The input exceeds a byte or pixel budget; refused before full decoding."""
 

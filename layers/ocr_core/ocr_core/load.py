@@ -8,7 +8,10 @@ import struct
 import cv2
 import numpy as np
 
-from ocr_core.errors import ImageTooLarge, UnreadableImage, UnsupportedFormat
+from ocr_core.errors import EncryptedDocument, ImageTooLarge, UnreadableImage, UnsupportedFormat
+
+MAX_DPI = 400
+PDFIUM_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "jpeg"),
@@ -36,10 +39,25 @@ def sniff(data: bytes) -> str:
 
 
 def header_size(data: bytes, fmt: str) -> tuple[int, int] | None:
-    """(width, height) from the PNG IHDR or a JPEG SOF marker, without decoding pixels."""
+    """(width, height) from the PNG, JPEG, BMP or WebP header, without decoding pixels."""
     if fmt == "png" and len(data) >= 24:
         w, h = struct.unpack(">II", data[16:24])
         return int(w), int(h)
+    if fmt == "bmp" and len(data) >= 26:
+        w, h = struct.unpack("<ii", data[18:26])
+        return abs(int(w)), abs(int(h))
+    if fmt == "webp" and len(data) >= 30:
+        chunk = data[12:16]
+        if chunk == b"VP8X":
+            w = 1 + int.from_bytes(data[24:27], "little")
+            h = 1 + int.from_bytes(data[27:30], "little")
+            return w, h
+        if chunk == b"VP8 ":
+            w, h = struct.unpack("<HH", data[26:30])
+            return w & 0x3FFF, h & 0x3FFF
+        if chunk == b"VP8L" and len(data) >= 25:
+            bits = int.from_bytes(data[21:25], "little")
+            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     if fmt == "jpeg":
         i = 2
         while i + 9 < len(data):
@@ -63,6 +81,9 @@ def decode_image(data: bytes, fmt: str, max_pixels: int) -> np.ndarray:
     size = header_size(data, fmt)
     if size and size[0] * size[1] > max_pixels:
         raise ImageTooLarge(f"image is {size[0]}x{size[1]} pixels; the limit is {max_pixels:,} pixels")
+    if fmt == "jpeg" and data.rfind(b"\xff\xd9") == -1:
+        # libjpeg "decodes" a cut-off file as a grey-filled image: refuse it instead of reading half a page
+        raise UnreadableImage("the JPEG data is truncated (no end-of-image marker)")
     buf = np.frombuffer(data, dtype=np.uint8)
     flags = cv2.IMREAD_COLOR if fmt == "jpeg" else cv2.IMREAD_UNCHANGED
     image = cv2.imdecode(buf, flags)
@@ -73,22 +94,29 @@ def decode_image(data: bytes, fmt: str, max_pixels: int) -> np.ndarray:
     return image
 
 
-def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int) -> np.ndarray:
+def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int, max_pages: int = 100) -> np.ndarray:
     """Render one PDF page to BGR with pdfium (the PDF's own text layer is never used)."""
     import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
+        # pdfium's last-error code is process-global and can be stale: the trailer must say /Encrypt too
+        if getattr(exc, "err_code", None) == PDFIUM_PASSWORD_ERROR and b"/Encrypt" in data:
+            raise EncryptedDocument("the PDF is password-protected; send an unencrypted copy") from exc
         raise UnreadableImage(f"the PDF cannot be opened: {exc}") from exc
     try:
         if len(pdf) == 0:
             raise UnreadableImage("the PDF has no pages")
+        if len(pdf) > max_pages:
+            raise ImageTooLarge(
+                f"the PDF has {len(pdf)} pages; the limit is {max_pages} (split it, or use S3)"
+            )
         if not 0 <= page < len(pdf):
             raise UnreadableImage(f"page {page + 1} requested but the PDF has {len(pdf)} pages")
         pg = pdf[page]
         w_pt, h_pt = pg.get_size()
-        scale = dpi / 72.0
+        scale = min(dpi, MAX_DPI) / 72.0
         if w_pt * h_pt * scale * scale > max_pixels:
             scale = (max_pixels / max(1.0, w_pt * h_pt)) ** 0.5
         bitmap = pg.render(scale=scale)
@@ -101,12 +129,18 @@ def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int) -> np.nda
 
 
 def load_image(
-    data: bytes, *, max_bytes: int, max_pixels: int, pdf_page: int = 0, pdf_dpi: int = 200
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    pdf_page: int = 0,
+    pdf_dpi: int = 200,
+    max_pdf_pages: int = 100,
 ) -> np.ndarray:
     """Bytes of a JPG/PNG/BMP/TIFF/WebP image or a PDF page -> an image array (BGR, BGRA or gray)."""
     if len(data) > max_bytes:
         raise ImageTooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
     fmt = sniff(data)
     if fmt == "pdf":
-        return render_pdf_page(data, pdf_page, pdf_dpi, max_pixels)
+        return render_pdf_page(data, pdf_page, pdf_dpi, max_pixels, max_pdf_pages)
     return decode_image(data, fmt, max_pixels)

@@ -75,11 +75,14 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 15.0) -> float:
     Tries angles on a coarse then fine grid and keeps the one whose horizontal
     projection profile of the ink is sharpest (highest variance); 0 when unsure.
     """
+    h, w = gray.shape
+    if min(h, w) < 32:
+        return 0.0  # a strip or a speck: nothing to straighten
     mask = ink_mask(gray)
-    h, w = mask.shape
     scale = min(1.0, 1000.0 / max(h, w))
     if scale < 1.0:
-        mask = cv2.resize(mask, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+        size = (max(1, int(w * scale)), max(1, int(h * scale)))
+        mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
     if np.count_nonzero(mask) < 50:
         return 0.0
     center = (mask.shape[1] / 2, mask.shape[0] / 2)
