@@ -130,6 +130,7 @@ def process_object(bucket: str, key: str, s3: Any = None, engine: OcrEngine | No
         "source": source,
         "seconds": round(time.perf_counter() - t0, 4),
         **result.to_dict(),
+        "text": result.text,
     }
     try:
         _put_json(s3, bucket, json_key, payload)
