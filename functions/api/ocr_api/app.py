@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from ocr_core.engine import OcrEngine
 from ocr_core.errors import OcrError
 from ocr_core.types import OcrResult
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ocr_api.schemas import ErrorResponse, Health, LineOut, OcrResponse
 from ocr_api.settings import ApiSettings
@@ -131,6 +132,17 @@ def create_app(
         if observer:
             observer(None, exc.code)
         return error_response(exc.http_status if exc.http_status < 500 else 422, exc.code, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # malformed multipart bodies, unknown routes and methods: the same JSON error shape
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+        return error_response(
+            exc.status_code,
+            codes.get(exc.status_code, "http_error"),
+            str(exc.detail),
+            dict(exc.headers) if exc.headers else None,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
