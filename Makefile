@@ -10,7 +10,7 @@ SHARED ?= ../shared/data/real
 TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
-.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency chromium test lint fonts font-pack corpus \
+.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency loadtest chromium test lint fonts font-pack corpus \
 	teacher-cache train train-status export eval bench audit clean
 
 $(STAMP)-core: pyproject.toml
@@ -51,7 +51,8 @@ corpus: $(STAMP)-train
 PORT ?= 5000
 serve: $(STAMP)-core
 	@echo "lite-ocr on http://127.0.0.1:$(PORT)/  (POST /ocr, docs at /docs)"
-	$(BIN)/uvicorn --factory ocr_api.app:create_app --host 127.0.0.1 --port $(PORT) --limit-concurrency 64
+	MALLOC_ARENA_MAX=2 $(BIN)/uvicorn --factory ocr_api.app:create_app --host 127.0.0.1 --port $(PORT) \
+	  --limit-concurrency 64
 
 demo: $(STAMP)-core
 	$(BIN)/ocr infra/samples/demo_zh_en.png
@@ -81,6 +82,12 @@ layer:
 	$(PYTHON) -m pip install -q --disable-pip-version-check --no-compile --only-binary=:all: --python-version 3.12 \
 	  --implementation cp --platform manylinux2014_$(subst arm64,aarch64,$(ARCH)) --target $(LAYER_BUILD)/_runtime \
 	  --no-warn-conflicts boto3==1.44.5 2>&1 | grep -v WARNING || true
+
+# A bounded load on loopback (minutes; not part of make test)
+CLIENTS ?= 8
+REQUESTS ?= 1000
+loadtest: $(STAMP)-dev
+	$(BIN)/python -m ocr_local.loadtest --clients $(CLIENTS) --requests $(REQUESTS) --seconds 600
 
 # Warm API latency over real HTTP: one line and a full page
 latency: $(STAMP)-dev

@@ -7,13 +7,14 @@ image / PDF body; errors are ``{"success": false, "error": {"code", "message"}}`
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from ocr_core.engine import OcrEngine
@@ -46,6 +47,7 @@ class Gate:
 
     def __init__(self, workers: int, queue: int) -> None:
         self.workers, self.queue = workers, queue
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr")
         self.running = self.waiting = 0
         self._sem: asyncio.Semaphore | None = None
 
@@ -193,8 +195,10 @@ def create_app(
         data = await _read_upload(request, settings)  # before the gate: a slow upload holds no OCR slot
         async with gate.slot():
             t0 = time.perf_counter()
-            # CPU-bound: off the event loop, so /health and queued requests stay responsive
-            result = await run_in_threadpool(engine.read, data, single_line=single_line, pdf_page=page - 1)
+            # CPU-bound: off the event loop, on the gate's own few threads (not anyio's 40: every
+            # extra thread is another malloc arena, and RSS grows with them)
+            call = functools.partial(engine.read, data, single_line=single_line, pdf_page=page - 1)
+            result = await asyncio.get_running_loop().run_in_executor(gate.executor, call)
         if observer:
             observer(result, None)
         return OcrResponse(
