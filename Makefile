@@ -10,7 +10,7 @@ SHARED ?= ../shared/data/real
 TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
-.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency loadtest chromium test lint fonts font-pack corpus \
+.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency loadtest reliability chromium test lint fonts font-pack corpus \
 	teacher-cache train train-status export eval bench audit clean
 
 $(STAMP)-core: pyproject.toml
@@ -88,6 +88,10 @@ CLIENTS ?= 8
 REQUESTS ?= 1000
 loadtest: $(STAMP)-dev
 	$(BIN)/python -m ocr_local.loadtest --clients $(CLIENTS) --requests $(REQUESTS) --seconds 600
+
+# The reliability table (corpus via API and S3, faults, load, objects lost) -> docs/RELIABILITY.md
+reliability: $(STAMP)-dev fonts
+	$(BIN)/python -m ocr_local.reliability
 
 # Warm API latency over real HTTP: one line and a full page
 latency: $(STAMP)-dev
