@@ -10,7 +10,7 @@ import os
 
 # OpenCV's own decoder guard for formats whose header the core does not parse (TIFF); OpenCV reads
 # it at the first decode, so it is set when the package loads.
-os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(100_000_000))
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", os.environ.get("OCR_MAX_PIXELS", str(40_000_000)))
 
 from ocr_core.errors import (
     EncryptedDocument,
