@@ -10,7 +10,7 @@ SHARED ?= ../shared/data/real
 TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
-.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency loadtest reliability chromium test lint fonts font-pack corpus \
+.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
 	teacher-cache train train-status export eval bench audit clean
 
 $(STAMP)-core: pyproject.toml
@@ -82,6 +82,11 @@ layer:
 	$(PYTHON) -m pip install -q --disable-pip-version-check --no-compile --only-binary=:all: --python-version 3.12 \
 	  --implementation cp --platform manylinux2014_$(subst arm64,aarch64,$(ARCH)) --target $(LAYER_BUILD)/_runtime \
 	  --no-warn-conflicts boto3==1.44.5 2>&1 | grep -v WARNING || true
+
+# Bulk OCR of a local folder or an S3 prefix (s3://bucket/uploads/...), CONCURRENCY at a time
+CONCURRENCY ?= 2
+bulk: $(STAMP)-core
+	$(BIN)/python -m ocr_s3.bulk $(PREFIX) --concurrency $(CONCURRENCY) $(if $(OUT),--out $(OUT),)
 
 # A bounded load on loopback (minutes; not part of make test)
 CLIENTS ?= 8
