@@ -43,3 +43,27 @@ def test_s3_prefix_bulk_uses_the_trigger_code_path(aws):
     } <= keys and "results/bulk/bad.png.error.json" in keys
     assert any(k.startswith("results/_summary/") for k in keys)
     assert bulk_s3(BUCKET, "uploads/bulk/", concurrency=3).outcomes["duplicate"] == 5
+
+
+def test_state_machine_item_form(aws):
+    """The Distributed Map invokes the function with {"bucket", "key"} (a listed, raw key)."""
+    from ocr_local.invoke import LambdaContext
+
+    s3, _, _, handler = aws
+    key = "uploads/bulk/a+b 100%.png"  # raw key: '+' and '%' must not be URL-decoded
+    s3.put_object(Bucket=BUCKET, Key=key, Body=encode(render_lines(["raw key"], EN_FONT)))
+    out = handler.handler({"bucket": BUCKET, "key": key}, LambdaContext())
+    assert out == {"key": key, "outcome": "done"}
+    assert s3.head_object(Bucket=BUCKET, Key="results/bulk/a+b 100%.png.json")["ContentLength"] > 0
+
+
+def test_template_state_machine_is_bounded_and_reports_failures():
+    from tests.infra.test_template import RES
+
+    sm = RES["BulkOcrStateMachine"]["Properties"]
+    state = sm["Definition"]["States"]["OcrEachObject"]
+    assert state["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert state["MaxConcurrencyPath"] == "$.concurrency" and state["ToleratedFailurePercentage"] == 100
+    assert state["ResultWriter"]["Parameters"]["Prefix"] == "${ResultPrefix}"
+    for st in sm["Policies"][1]["Statement"]:
+        assert st["Resource"] != "*"

@@ -156,6 +156,10 @@ def records(event: dict[str, Any]) -> list[tuple[str, str]]:
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if "bucket" in event and "key" in event:
+        # one item of the bulk state machine (template.yaml): a listed key, not URL-encoded; a
+        # transient failure raises so that Step Functions retries it, then reports it as failed
+        return {"key": event["key"], "outcome": process_object(event["bucket"], event["key"])}
     outcome: dict[str, str] = {}
     failed: list[str] = []
     for bucket, key in records(event):
