@@ -15,3 +15,15 @@ def test_size_budget_and_metadata():
 
 def test_empty_batch_is_guarded():
     assert Recognizer(MODEL).recognize([]) == []
+
+
+def test_checksum_is_verified_at_load():
+    import hashlib
+
+    import pytest
+    from ocr_core.errors import ModelError
+
+    digest = hashlib.sha256(MODEL.read_bytes()).hexdigest()
+    assert Recognizer(MODEL, expected_sha256=digest).info.version == digest[:12]
+    with pytest.raises(ModelError):
+        Recognizer(MODEL, expected_sha256="0" * 64)

@@ -28,6 +28,7 @@ class EngineConfig:
     """Everything the engine needs to know; each field is switchable for evaluation."""
 
     model_path: Path = field(default_factory=default_model_path)
+    model_sha256: str = ""  # when set, the model file must hash to it (checked once, at load)
     threads: int = 1
     max_batch: int = 32
     max_batch_pixels: int = 32 * 32 * 4096  # caps memory of one recognizer batch
@@ -53,6 +54,7 @@ class EngineConfig:
         base = cls()
         return cls(
             model_path=Path(e["OCR_MODEL_PATH"]) if "OCR_MODEL_PATH" in e else base.model_path,
+            model_sha256=e.get("OCR_MODEL_SHA256", ""),
             threads=int(e.get("OCR_THREADS", base.threads)),
             max_batch=int(e.get("OCR_MAX_BATCH", base.max_batch)),
             clahe=flag("OCR_CLAHE", base.clahe),

@@ -27,9 +27,10 @@ class OcrEngine:
     """Build once per process (the ONNX session is the expensive part), call many times."""
 
     def __init__(self, config: EngineConfig | None = None) -> None:
-        self.config = config or EngineConfig()
+        self.config = config or EngineConfig.from_env()
+        cfg = self.config
         self.recognizer = Recognizer(
-            self.config.model_path, self.config.threads, self.config.max_batch, self.config.max_batch_pixels
+            cfg.model_path, cfg.threads, cfg.max_batch, cfg.max_batch_pixels, expected_sha256=cfg.model_sha256
         )
 
     @property

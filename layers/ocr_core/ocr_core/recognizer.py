@@ -40,17 +40,25 @@ class Recognizer:
     """Reads text lines; the model file supplies its own charset and input spec."""
 
     def __init__(
-        self, model_path: Path, threads: int = 1, max_batch: int = 32, max_batch_pixels: int = 4 << 20
+        self,
+        model_path: Path,
+        threads: int = 1,
+        max_batch: int = 32,
+        max_batch_pixels: int = 4 << 20,
+        expected_sha256: str = "",
     ):
         if not Path(model_path).exists():
             raise ModelError(f"model file not found: {model_path}")
+        sha256 = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
+        if expected_sha256 and sha256 != expected_sha256.lower():
+            raise ModelError(f"{model_path} has SHA-256 {sha256}, not the expected {expected_sha256}")
         self.session = make_session(Path(model_path), threads)
         meta = self.session.get_modelmeta().custom_metadata_map
         if "charset" not in meta or "input_height" not in meta:
             raise ModelError(f"{model_path} has no charset/input metadata")
         self.charset = Charset.from_json(meta["charset"])
         self.spec = InputSpec.from_metadata(meta)
-        digest = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()[:12]
+        digest = sha256[:12]
         self.info = ModelInfo(
             meta.get("model_name", Path(model_path).stem),
             digest,
