@@ -117,21 +117,32 @@ def process_object(bucket: str, key: str, s3: Any = None, engine: OcrEngine | No
                 f"object is {head['ContentLength']:,} bytes; the limit is {MAX_BYTES:,} bytes"
             )
         data = with_retries(lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read(), "get")
-        result = engine.read(data)
+        progress_key = PREFIXES.result_key(key, ".progress.json")
+
+        def on_page(done: int, total: int) -> None:  # multi-page PDFs: progress for GET /jobs/{id}
+            if total > 1:
+                _put_json(s3, bucket, progress_key, {"pages_done": done, "pages": total, "source": source})
+
+        pages = engine.read_pages(data, on_page)
     except OcrError as exc:
         payload = {"success": False, "source": source, "error": {"code": exc.code, "message": str(exc)}}
         _put_json(s3, bucket, PREFIXES.result_key(key, ".error.json"), payload)
         metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
         logger.info("unreadable input", extra={"key": key, "error_code": exc.code})
         return "error"
-    _put(s3, bucket, text_key, result.text.encode("utf-8"), "text/plain; charset=utf-8")
+    result = pages[0]
+    text = "\n\f\n".join(p.text for p in pages)  # a form feed between PDF pages
+    _put(s3, bucket, text_key, text.encode("utf-8"), "text/plain; charset=utf-8")
     payload = {
         "success": True,
         "source": source,
         "seconds": round(time.perf_counter() - t0, 4),
         **result.to_dict(),
-        "text": result.text,
+        "text": text,
+        "page_count": len(pages),
     }
+    if len(pages) > 1:
+        payload["pages"] = [{"page": i + 1, **p.to_dict()} for i, p in enumerate(pages)]
     try:
         _put_json(s3, bucket, json_key, payload)
     except Exception:
@@ -140,7 +151,7 @@ def process_object(bucket: str, key: str, s3: Any = None, engine: OcrEngine | No
             s3.delete_object(Bucket=bucket, Key=text_key)
         raise
     metrics.add_metric(name="Images", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="Lines", unit=MetricUnit.Count, value=len(result.lines))
+    metrics.add_metric(name="Lines", unit=MetricUnit.Count, value=sum(len(p.lines) for p in pages))
     metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=1000 * result.timings["total"])
     logger.info("ocr done", extra={"key": key, "lines": len(result.lines), "seconds": payload["seconds"]})
     return "done"

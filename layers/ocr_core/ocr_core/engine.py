@@ -6,13 +6,14 @@ The one call behind every edge (CLI, API, S3 trigger, benchmarks, evaluation).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
 from ocr_core.config import EngineConfig
 from ocr_core.detect import crop, detect_lines
-from ocr_core.load import load_image
+from ocr_core.load import load_image, pdf_page_count, sniff
 from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
 from ocr_core.types import Box, Line, OcrResult
@@ -53,6 +54,16 @@ class OcrEngine:
         result.timings["load"] = time.perf_counter() - t0 - result.timings["total"]
         result.timings["total"] = time.perf_counter() - t0
         return result
+
+    def read_pages(self, data: bytes, on_page: Callable[[int, int], None] | None = None) -> list[OcrResult]:
+        """Every page of a PDF (one result each), or the single image; ``on_page(done, total)`` reports."""
+        total = pdf_page_count(data, self.config.max_pdf_pages) if sniff(data) == "pdf" else 1
+        results = []
+        for page in range(total):
+            results.append(self.read(data, pdf_page=page))
+            if on_page:
+                on_page(page + 1, total)
+        return results
 
     def read_image(self, image: np.ndarray, *, single_line: bool = False) -> OcrResult:
         """Read a decoded image (BGR, BGRA or gray; 8 or 16 bit)."""
