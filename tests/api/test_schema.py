@@ -1,4 +1,5 @@
-"""Schemathesis against the running app's OpenAPI schema: no 5xx, every response matches the schema."""
+"""Schemathesis against the running app's OpenAPI schema (with a local S3 endpoint behind /jobs):
+no 5xx, every response matches the schema."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_schemathesis_finds_no_issue(seed):
+    from ocr_local.s3local import local_s3
+
     cli = shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis"))
-    with uvicorn_app() as server:
+    with local_s3() as s3env, uvicorn_app({"OCR_BUCKET": s3env.bucket}) as server:  # /jobs needs S3
         proc = subprocess.run(
             [cli, "run", f"{server.url}/openapi.json", "--checks", CHECKS, "--max-examples", "60",
              "--phases", "examples,coverage,fuzzing", "--seed", str(seed), "--no-color"],

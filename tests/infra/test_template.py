@@ -37,8 +37,14 @@ def test_s3_access_is_least_privilege():
     assert all("${InputPrefix}" not in st["Resource"]["Fn::Sub"] for st in writes), (
         "never write the input prefix"
     )
-    for fn in ("ApiFunction", "ApiFunctionIam", "ApiFunctionJwt"):
-        assert RES[fn]["Properties"].get("Policies", []) == [], "the API function needs no AWS permissions"
+    for fn in ("ApiFunction", "ApiFunctionIam", "ApiFunctionJwt"):  # only the jobs' S3 prefixes
+        assert RES[fn]["Properties"]["Policies"] == [{"Ref": "JobsAccessPolicy"}]
+    for st in RES["JobsAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]:
+        arn = st["Resource"]["Fn::Sub"]
+        assert arn.endswith(("/${InputPrefix}jobs/*", "/${OutputPrefix}jobs/*")) and set(st["Action"]) <= {
+            "s3:PutObject",
+            "s3:GetObject",
+        }
 
 
 def test_trigger_is_filtered_to_the_input_prefix_only():

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,7 +23,7 @@ from ocr_core.errors import OcrError
 from ocr_core.types import OcrResult
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ocr_api.schemas import ErrorResponse, Health, LineOut, OcrResponse
+from ocr_api.schemas import ErrorResponse, Health, JobCreated, JobRequest, JobStatus, LineOut, OcrResponse
 from ocr_api.settings import ApiSettings
 
 STATIC = Path(__file__).parent / "static"
@@ -211,5 +212,43 @@ def create_app(
             height=result.height,
             timings={k: round(v, 5) for k, v in result.timings.items()},
         )
+
+    jobs: list[Any] = []  # the JobStore, built on first use (boto3 is not needed for /ocr)
+
+    def job_store() -> Any:
+        if not settings.bucket:
+            raise ApiError(503, "jobs_unavailable", "asynchronous jobs need an S3 bucket (OCR_BUCKET)")
+        if not jobs:
+            import boto3
+
+            from ocr_api.jobs import JobStore
+
+            jobs.append(
+                JobStore(boto3.client("s3"), settings.bucket, settings.input_prefix, settings.output_prefix)
+            )
+        return jobs[0]
+
+    @app.post(
+        "/jobs",
+        status_code=201,
+        response_model=JobCreated,
+        responses={400: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    )
+    def create_job(body: JobRequest) -> JobCreated:
+        """Start an asynchronous job: PUT the file to ``upload_url``, then poll ``status_url``."""
+        return JobCreated(**job_store().create(body.filename))
+
+    @app.get(
+        "/jobs/{job_id}",
+        response_model=JobStatus,
+        responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    )
+    def job_status(job_id: str) -> JobStatus:
+        from ocr_api.jobs import JobNotFound
+
+        try:
+            return JobStatus(**job_store().status(job_id))
+        except JobNotFound as exc:
+            raise ApiError(404, "job_not_found", f"no job {job_id}") from exc
 
     return app

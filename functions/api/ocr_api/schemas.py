@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 
@@ -31,6 +33,29 @@ class ErrorDetail(BaseModel):
 class ErrorResponse(BaseModel):
     success: bool = False
     error: ErrorDetail
+
+
+class JobRequest(BaseModel):
+    filename: str = Field(min_length=1, max_length=512, description="the name of the file to upload")
+
+
+class JobCreated(BaseModel):
+    job_id: str
+    status: str
+    upload_url: str = Field(description="PUT the file's bytes here (presigned, expires)")
+    upload_method: str
+    expires_in: int
+    status_url: str
+
+
+class JobStatus(BaseModel):
+    job_id: str
+    filename: str
+    status: str = Field(description="queued | running | done | failed")
+    progress: dict[str, int] | None = None
+    result: dict[str, Any] | None = None
+    result_url: str | None = None
+    error: dict[str, str] | None = None
 
 
 class Health(BaseModel):

@@ -15,6 +15,9 @@ class ApiSettings:
     # beyond that the server answers 503 with Retry-After instead of piling up memory
     max_concurrency: int = 2
     max_queue: int = 16
+    bucket: str = ""  # asynchronous jobs need the OCR bucket
+    input_prefix: str = "uploads/"
+    output_prefix: str = "results/"
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -25,4 +28,7 @@ class ApiSettings:
             bucket_hint=f"s3://{bucket}/{prefix}" if bucket else cls.bucket_hint,
             max_concurrency=int(os.environ.get("OCR_MAX_CONCURRENCY", cls.max_concurrency)),
             max_queue=int(os.environ.get("OCR_MAX_QUEUE", cls.max_queue)),
+            bucket=bucket or "",
+            input_prefix=prefix,
+            output_prefix=os.environ.get("OCR_OUTPUT_PREFIX", "results/"),
         )
