@@ -26,6 +26,7 @@ from typing import Any
 
 from ocr_core.engine import OcrEngine
 from ocr_core.errors import OcrError
+from ocr_core.types import document_dict
 
 from ocr_s3.keys import Prefixes
 
@@ -110,13 +111,14 @@ def bulk_folder(folder: Path, out: Path, concurrency: int, engine: OcrEngine | N
             return "duplicate"
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            result = engine.read(path.read_bytes())
+            pages = engine.read_pages(path.read_bytes())
         except OcrError as exc:
             error = {"success": False, "source": str(rel), "error": {"code": exc.code, "message": str(exc)}}
             (out / rel.parent / (rel.name + ".error.json")).write_text(json.dumps(error, ensure_ascii=False))
             return "error"
-        (out / rel.parent / (rel.name + ".txt")).write_text(result.text, encoding="utf-8")
-        payload = {"success": True, "source": str(rel), **result.to_dict(), "text": result.text}
+        document = document_dict(pages)
+        (out / rel.parent / (rel.name + ".txt")).write_text(document["text"], encoding="utf-8")
+        payload = {"success": True, "source": str(rel), **document}
         tmp = target.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(target)  # the JSON appears whole or not at all

@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 from ocr_core.engine import OcrEngine
 from ocr_core.errors import ImageTooLarge, OcrError
+from ocr_core.types import document_dict
 
 from ocr_s3.keys import Prefixes
 
@@ -130,19 +131,10 @@ def process_object(bucket: str, key: str, s3: Any = None, engine: OcrEngine | No
         metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
         logger.info("unreadable input", extra={"key": key, "error_code": exc.code})
         return "error"
-    result = pages[0]
-    text = "\n\f\n".join(p.text for p in pages)  # a form feed between PDF pages
-    _put(s3, bucket, text_key, text.encode("utf-8"), "text/plain; charset=utf-8")
-    payload = {
-        "success": True,
-        "source": source,
-        "seconds": round(time.perf_counter() - t0, 4),
-        **result.to_dict(),
-        "text": text,
-        "page_count": len(pages),
-    }
-    if len(pages) > 1:
-        payload["pages"] = [{"page": i + 1, **p.to_dict()} for i, p in enumerate(pages)]
+    document = document_dict(pages)
+    _put(s3, bucket, text_key, document["text"].encode("utf-8"), "text/plain; charset=utf-8")
+    seconds = round(time.perf_counter() - t0, 4)
+    payload = {"success": True, "source": source, "seconds": seconds, **document}
     try:
         _put_json(s3, bucket, json_key, payload)
     except Exception:
@@ -152,8 +144,8 @@ def process_object(bucket: str, key: str, s3: Any = None, engine: OcrEngine | No
         raise
     metrics.add_metric(name="Images", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="Lines", unit=MetricUnit.Count, value=sum(len(p.lines) for p in pages))
-    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=1000 * result.timings["total"])
-    logger.info("ocr done", extra={"key": key, "lines": len(result.lines), "seconds": payload["seconds"]})
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=1000 * seconds)
+    logger.info("ocr done", extra={"key": key, "pages": len(pages), "seconds": seconds})
     return "done"
 
 

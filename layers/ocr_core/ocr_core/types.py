@@ -63,3 +63,15 @@ class OcrResult:
         out["lines"] = [line.to_dict() for line in self.lines]
         out["timings"] = {k: round(v, 5) for k, v in self.timings.items()}
         return out
+
+
+PAGE_BREAK = "\n\f\n"  # between the text of PDF pages
+
+
+def document_dict(pages: list[OcrResult]) -> dict[str, Any]:
+    """The stored form of a read document: page 1's fields at the top (a one-page document is just
+    its result), all text, the page count and, for several pages, every page's result."""
+    out = {**pages[0].to_dict(), "text": PAGE_BREAK.join(p.text for p in pages), "page_count": len(pages)}
+    if len(pages) > 1:
+        out["pages"] = [{"page": i + 1, **p.to_dict()} for i, p in enumerate(pages)]
+    return out
