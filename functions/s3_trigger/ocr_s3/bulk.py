@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -39,16 +40,22 @@ class Summary:
     outcomes: Counter[str] = field(default_factory=Counter)
     failures: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    pages: int = 0  # pages read (a PDF counts each page); 0 where unknown (S3 runs count objects)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def total(self) -> int:
         return sum(self.outcomes.values())
 
     def to_dict(self) -> dict[str, Any]:
-        done = self.outcomes.get("done", 0)
-        return {"source": self.source, "objects": self.total, "outcomes": dict(self.outcomes),
-                "failures": self.failures, "seconds": round(self.seconds, 2),
-                "pages_per_minute": round(60 * done / self.seconds, 1) if self.seconds else 0.0}  # fmt: skip
+        per_minute = 60 / self.seconds if self.seconds else 0.0
+        out = {"source": self.source, "objects": self.total, "outcomes": dict(self.outcomes),
+               "failures": self.failures, "seconds": round(self.seconds, 2),
+               "objects_per_minute": round(per_minute * self.outcomes.get("done", 0), 1)}  # fmt: skip
+        if self.pages:
+            out["pages"] = self.pages
+            out["pages_per_minute"] = round(per_minute * self.pages, 1)
+        return out
 
 
 def _progress(done: int, total: int, start: float) -> None:
@@ -116,6 +123,8 @@ def bulk_folder(folder: Path, out: Path, concurrency: int, engine: OcrEngine | N
             error = {"success": False, "source": str(rel), "error": {"code": exc.code, "message": str(exc)}}
             (out / rel.parent / (rel.name + ".error.json")).write_text(json.dumps(error, ensure_ascii=False))
             return "error"
+        with summary.lock:
+            summary.pages += len(pages)
         document = document_dict(pages)
         (out / rel.parent / (rel.name + ".txt")).write_text(document["text"], encoding="utf-8")
         payload = {"success": True, "source": str(rel), **document}
@@ -124,7 +133,8 @@ def bulk_folder(folder: Path, out: Path, concurrency: int, engine: OcrEngine | N
         tmp.replace(target)  # the JSON appears whole or not at all
         return "done"
 
-    summary = run(files, work, concurrency, Summary(str(folder)))
+    summary = Summary(str(folder))
+    run(files, work, concurrency, summary)
     out.mkdir(parents=True, exist_ok=True)
     (out / "_summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1))
     return summary
