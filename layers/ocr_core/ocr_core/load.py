@@ -94,29 +94,8 @@ def decode_image(data: bytes, fmt: str, max_pixels: int) -> np.ndarray:
     return image
 
 
-def pdf_page_count(data: bytes, max_pages: int = 100) -> int:
-    """Pages of a PDF (refusing encrypted, empty and over-long ones as render_pdf_page does)."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == PDFIUM_PASSWORD_ERROR and b"/Encrypt" in data:
-            raise EncryptedDocument("the PDF is password-protected; send an unencrypted copy") from exc
-        raise UnreadableImage(f"the PDF cannot be opened: {exc}") from exc
-    try:
-        n = len(pdf)
-    finally:
-        pdf.close()
-    if n == 0:
-        raise UnreadableImage("the PDF has no pages")
-    if n > max_pages:
-        raise ImageTooLarge(f"the PDF has {n} pages; the limit is {max_pages} (split it, or use S3)")
-    return n
-
-
-def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int, max_pages: int = 100) -> np.ndarray:
-    """Render one PDF page to BGR with pdfium (the PDF's own text layer is never used)."""
+def _open_pdf(data: bytes, max_pages: int):  # type: ignore[no-untyped-def]
+    """Open a PDF with pdfium, refusing encrypted, empty and over-long documents; caller closes it."""
     import pypdfium2 as pdfium
 
     try:
@@ -126,13 +105,28 @@ def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int, max_pages
         if getattr(exc, "err_code", None) == PDFIUM_PASSWORD_ERROR and b"/Encrypt" in data:
             raise EncryptedDocument("the PDF is password-protected; send an unencrypted copy") from exc
         raise UnreadableImage(f"the PDF cannot be opened: {exc}") from exc
-    try:
-        if len(pdf) == 0:
+    n = len(pdf)
+    if n == 0 or n > max_pages:
+        pdf.close()
+        if n == 0:
             raise UnreadableImage("the PDF has no pages")
-        if len(pdf) > max_pages:
-            raise ImageTooLarge(
-                f"the PDF has {len(pdf)} pages; the limit is {max_pages} (split it, or use S3)"
-            )
+        raise ImageTooLarge(f"the PDF has {n} pages; the limit is {max_pages} (split it, or use S3)")
+    return pdf
+
+
+def pdf_page_count(data: bytes, max_pages: int = 100) -> int:
+    """Pages of a PDF (refusing encrypted, empty and over-long ones as render_pdf_page does)."""
+    pdf = _open_pdf(data, max_pages)
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int, max_pages: int = 100) -> np.ndarray:
+    """Render one PDF page to BGR with pdfium (the PDF's own text layer is never used)."""
+    pdf = _open_pdf(data, max_pages)
+    try:
         if not 0 <= page < len(pdf):
             raise UnreadableImage(f"page {page + 1} requested but the PDF has {len(pdf)} pages")
         pg = pdf[page]
