@@ -57,3 +57,17 @@ def test_eval_scores_a_labeled_set(tmp_path):
     data = json.loads(report.read_text())
     assert data["n"] == 2
     assert 0.0 <= data["groups"]["all"]["cer_nfkc"] <= 0.3
+
+
+def test_all_pages_of_a_pdf(tmp_path):
+    from PIL import Image
+
+    pages = [Image.fromarray(render_lines([f"page {i} text"], EN_FONT, size=40)) for i in (1, 2)]
+    pdf = tmp_path / "two.pdf"
+    pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=144)
+    out = subprocess.run(
+        [*OCR, "--all-pages", "--json", str(pdf)], capture_output=True, text=True, check=True
+    )
+    rec = json.loads(out.stdout)
+    assert rec["page_count"] == 2 and [p["page"] for p in rec["pages"]] == [1, 2]
+    assert "\f" in rec["text"]

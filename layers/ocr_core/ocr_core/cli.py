@@ -3,6 +3,7 @@
 ocr FILE...                  print the text of each image / PDF page
 ocr --json FILE...           one JSON object per file (lines, confidence, boxes, time)
 ocr --single-line FILE...    each image is one text line (no detection)
+ocr --all-pages DOC.pdf      every page of a PDF (pages separated by a form feed)
 ocr eval LABELS [--json]     score a labeled set (lines/labels.tsv or pages/labels.jsonl)
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from ocr_core.config import EngineConfig
 from ocr_core.errors import OcrError
+from ocr_core.types import document_dict
 
 
 def _progress(i: int, n: int, name: str) -> None:
@@ -80,13 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.add_argument("--single-line", action="store_true", help="treat each image as one text line")
+    p.add_argument(
+        "--all-pages", action="store_true", help="every page of a PDF (pages separated by a form feed)"
+    )
     _engine_args(p)
     args = p.parse_args(argv)
     engine = OcrEngine(_config(args))
     failed = 0
     for i, path in enumerate(args.files, 1):
         try:
-            result = engine.read(path.read_bytes(), single_line=args.single_line)
+            data = path.read_bytes()
+            if args.all_pages:
+                document = document_dict(engine.read_pages(data))
+            else:
+                document = engine.read(data, single_line=args.single_line).to_dict()
         except (OcrError, OSError) as exc:
             failed += 1
             code = getattr(exc, "code", "io_error")
@@ -102,11 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             _progress(i, len(args.files), path.name)
         if args.json:
-            print(json.dumps({"file": str(path), **result.to_dict()}, ensure_ascii=False))
+            print(json.dumps({"file": str(path), **document}, ensure_ascii=False))
         else:
             if len(args.files) > 1:
                 print(f"==> {path} <==")
-            print(result.text)
+            print(document.get("text") or "\n".join(line["text"] for line in document["lines"]))
     return 1 if failed else 0
 
 
