@@ -13,6 +13,7 @@ import numpy as np
 
 from ocr_core.config import EngineConfig
 from ocr_core.detect import crop, detect_lines
+from ocr_core.errors import ImageTooLarge
 from ocr_core.load import load_image, pdf_page_count, sniff
 from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
@@ -57,6 +58,8 @@ class OcrEngine:
 
     def read_pages(self, data: bytes, on_page: Callable[[int, int], None] | None = None) -> list[OcrResult]:
         """Every page of a PDF (one result each), or the single image; ``on_page(done, total)`` reports."""
+        if len(data) > self.config.max_bytes:  # before pdfium parses anything
+            raise ImageTooLarge(f"input is {len(data):,} bytes; the limit is {self.config.max_bytes:,} bytes")
         total = pdf_page_count(data, self.config.max_pdf_pages) if sniff(data) == "pdf" else 1
         results = []
         for page in range(total):
