@@ -11,7 +11,7 @@ TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
 .PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
-	teacher-cache train train-status export eval bench audit clean
+	teacher-cache train train-status export eval bench bench-pages audit clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -163,6 +163,11 @@ bench: $(STAMP)-train
 audit: $(STAMP)-dev
 	$(BIN)/pip-audit --strict -r layers/ocr_core/requirements.txt -r functions/api/requirements.txt \
 	  -r functions/s3_trigger/requirements.txt
+
+# Full pages: our pipeline vs RapidOCR's PP-OCRv4 det+cls+rec -> infra/bench/PAGES.md
+bench-pages: $(STAMP)-train
+	$(PIP) 'rapidocr-onnxruntime==1.4.4' 'opencv-python==4.10.0.84' 'opencv-python-headless==4.10.0.84'
+	$(BIN)/python -m ocr_bench.pages $(SHARED)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) build .aws-sam .pytest_cache .ruff_cache .mypy_cache
