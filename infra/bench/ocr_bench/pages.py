@@ -63,9 +63,15 @@ def main() -> None:
             if name == "ours"
             else f"{statistics.fmean(times['rapid']) / statistics.fmean(times['ours']):.1f}x"
         )
-        rows.append(
-            f"| {label} | {100 * cer:.1f}% | {100 * rec:.1f}% | {100 * rec_ns:.1f}% | {p50:.0f} | {mean:.0f} | {ratio} |"
-        )
+        cells = [
+            label,
+            f"{100 * cer:.1f}%",
+            f"{100 * rec:.1f}%",
+            f"{100 * rec_ns:.1f}%",
+            f"{p50:.0f}",
+            f"{mean:.0f}",
+        ]
+        rows.append("| " + " | ".join([*cells, ratio]) + " |")
     text = f"Dev pages: {len(items)}; 1 thread each; same machine, same run.\n\n" + "\n".join(rows)
     print(text)
     args.out.write_text("# Full-page benchmark (`make bench-pages`)\n\n" + text + "\n", encoding="utf-8")
