@@ -1,7 +1,8 @@
 """Property-based fuzzing of the load/decode path (bounded: runs in `make test`).
 
 Whatever the bytes, the core either returns an image or raises one of its own errors: never
-another exception, never a hang.
+another exception, never a hang. Derandomized so that CI runs the same examples every time
+(a longer randomized hunt: drop ``derandomize`` and raise ``max_examples``).
 """
 
 import cv2
@@ -29,13 +30,13 @@ def _check(data: bytes) -> None:
     assert isinstance(image, np.ndarray) and image.size > 0
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4096))
 def test_random_bytes(data):
     _check(data)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(SEEDS),
     st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=12),

@@ -58,6 +58,19 @@ def bmp_bomb() -> bytes:
     return header + info
 
 
+def tiff_bomb() -> bytes:
+    """A tiny TIFF whose header claims 60,000 x 60,000 pixels."""
+    tif = bytearray(cv2.imencode(".tiff", np.zeros((10, 10), np.uint8))[1].tobytes())
+    ifd = struct.unpack("<I", tif[4:8])[0]
+    for i in range(struct.unpack("<H", tif[ifd : ifd + 2])[0]):
+        entry = ifd + 2 + 12 * i
+        tag, kind = struct.unpack("<HH", tif[entry : entry + 4])
+        if tag in (256, 257):  # ImageWidth, ImageLength
+            value = struct.pack("<H", 60_000) if kind == 3 else struct.pack("<I", 60_000)
+            tif[entry + 8 : entry + 8 + len(value)] = value
+    return bytes(tif)
+
+
 def _pdf(pages: int, encrypt: bool = False, text_image: np.ndarray | None = None) -> bytes:
     from pypdf import PdfWriter
 
@@ -101,6 +114,7 @@ def cases(text_page: np.ndarray) -> list[Case]:
         Case("text named .png", "notes.png", b"Meeting notes: buy milk.\n" * 20, "unsupported_format", 415),
         Case("50,000 x 50,000 PNG bomb", "bomb.png", png_bomb(), "image_too_large", 413),
         Case("60,000 x 60,000 BMP header", "bomb.bmp", bmp_bomb(), "image_too_large", 413),
+        Case("60,000 x 60,000 TIFF header", "bomb.tiff", tiff_bomb(), "image_too_large", 413),
         Case("1x1 image", "dot.png", _png(np.zeros((1, 1), np.uint8)), "ok", 200),
         Case("20000x10 image", "strip.png", _png(np.full((10, 20_000), 255, np.uint8)), "ok", 200),
         Case("no text (blank)", "blank.png", _png(white), "ok", 200),

@@ -86,7 +86,12 @@ def decode_image(data: bytes, fmt: str, max_pixels: int) -> np.ndarray:
         raise UnreadableImage("the JPEG data is truncated (no end-of-image marker)")
     buf = np.frombuffer(data, dtype=np.uint8)
     flags = cv2.IMREAD_COLOR if fmt == "jpeg" else cv2.IMREAD_UNCHANGED
-    image = cv2.imdecode(buf, flags)
+    try:
+        image = cv2.imdecode(buf, flags)
+    except cv2.error as exc:  # OpenCV's own guards (pixel budget of formats we do not parse, e.g. TIFF)
+        if "MAX_IMAGE_PIXELS" in str(exc):
+            raise ImageTooLarge(f"the {fmt.upper()} image is larger than {max_pixels:,} pixels") from exc
+        raise UnreadableImage(f"the {fmt.upper()} data cannot be decoded") from exc
     if image is None or image.size == 0:
         raise UnreadableImage(f"the {fmt.upper()} data is truncated or corrupt")
     if image.shape[0] * image.shape[1] > max_pixels:
