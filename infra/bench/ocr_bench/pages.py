@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from ocr_core.config import EngineConfig
 from ocr_core.engine import OcrEngine
-from ocr_core.evaluate import NORMS, Item, _line_recall, _page_cer, read_labels
+from ocr_core.evaluate import NORMS, Item, line_recall, page_cer, read_labels
 from ocr_core.load import load_image
 
 
@@ -54,9 +54,9 @@ def main() -> None:
         ("ours", "ours: classical detector + CRNN INT8"),
         ("rapid", "RapidOCR PP-OCRv4 det+cls+rec"),
     ):
-        cer = _page_cer(groups["all"], preds[name], NORMS["nfkc"])
-        rec = _line_recall(groups["all"], preds[name], NORMS["nfkc"])
-        rec_ns = _line_recall(groups["all"], preds[name], NORMS["nospace"])
+        cer = page_cer(groups["all"], preds[name], NORMS["nfkc"])
+        rec = line_recall(groups["all"], preds[name], NORMS["nfkc"])
+        rec_ns = line_recall(groups["all"], preds[name], NORMS["nospace"])
         p50, mean = 1000 * statistics.median(times[name]), 1000 * statistics.fmean(times[name])
         ratio = (
             "-"

@@ -102,15 +102,15 @@ def evaluate(engine: OcrEngine, labels: Path) -> dict[str, object]:
                 row[f"acc_{norm_name}"] = s["line_acc"]
                 row[f"cer_{norm_name}"] = s["cer"]
             else:
-                row[f"cer_{norm_name}"] = _page_cer(members, preds, norm)
-                row[f"recall_{norm_name}"] = _line_recall(members, preds, norm)
+                row[f"cer_{norm_name}"] = page_cer(members, preds, norm)
+                row[f"recall_{norm_name}"] = line_recall(members, preds, norm)
         table[g] = row
     report["groups"] = table
     report["predictions"] = {f: "\n".join(p) for f, p in preds.items()}
     return report
 
 
-def _page_cer(items: list[Item], preds: dict[str, list[str]], norm: Callable[[str], str]) -> float:
+def page_cer(items: list[Item], preds: dict[str, list[str]], norm: Callable[[str], str]) -> float:
     edits = chars = 0
     for item in items:
         truth = "".join(norm(t) for t in item.truth)
@@ -120,7 +120,7 @@ def _page_cer(items: list[Item], preds: dict[str, list[str]], norm: Callable[[st
     return edits / max(1, chars)
 
 
-def _line_recall(items: list[Item], preds: dict[str, list[str]], norm: Callable[[str], str]) -> float:
+def line_recall(items: list[Item], preds: dict[str, list[str]], norm: Callable[[str], str]) -> float:
     """Share of labeled lines read exactly by some predicted line (after normalization)."""
     found = total = 0
     for item in items:
