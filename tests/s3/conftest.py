@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ocr_local.s3local import BUCKET, local_s3
+from ocr_local.s3local import BUCKET, deliver, local_s3
 
 __all__ = ["BUCKET", "deliver"]
 
@@ -12,10 +12,3 @@ __all__ = ["BUCKET", "deliver"]
 def aws():
     with local_s3() as env:
         yield env.s3, env.sqs, env.queue, env.handler
-
-
-def deliver(sqs, queue: str) -> list[dict]:
-    """Drain the queue: every S3 event as Lambda would receive it (the s3:TestEvent skipped)."""
-    from ocr_local.s3local import LocalS3
-
-    return LocalS3(None, sqs, queue, None).deliver()

@@ -213,20 +213,19 @@ def create_app(
             timings={k: round(v, 5) for k, v in result.timings.items()},
         )
 
-    jobs: list[Any] = []  # the JobStore, built on first use (boto3 is not needed for /ocr)
-
     def job_store() -> Any:
+        """The JobStore, built on first use (boto3 is not needed for /ocr)."""
         if not settings.bucket:
             raise ApiError(503, "jobs_unavailable", "asynchronous jobs need an S3 bucket (OCR_BUCKET)")
-        if not jobs:
-            import boto3
+        return _job_store()
 
-            from ocr_api.jobs import JobStore
+    @functools.cache
+    def _job_store() -> Any:
+        import boto3
 
-            jobs.append(
-                JobStore(boto3.client("s3"), settings.bucket, settings.input_prefix, settings.output_prefix)
-            )
-        return jobs[0]
+        from ocr_api.jobs import JobStore
+
+        return JobStore(boto3.client("s3"), settings.bucket, settings.input_prefix, settings.output_prefix)
 
     @app.post(
         "/jobs",

@@ -18,6 +18,20 @@ from ocr_local.servers import moto_s3
 BUCKET = "ocr-test-bucket"
 
 
+def deliver(sqs: Any, queue: str) -> list[dict]:
+    """Drain the queue: every S3 event as Lambda would receive it (the s3:TestEvent skipped)."""
+    events = []
+    while True:
+        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        if not msgs.get("Messages"):
+            return events
+        for m in msgs["Messages"]:
+            body = json.loads(m["Body"])
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+            if body.get("Event") != "s3:TestEvent":
+                events.append(body)
+
+
 @dataclass(frozen=True)
 class LocalS3:
     s3: Any
@@ -27,17 +41,7 @@ class LocalS3:
     bucket: str = BUCKET
 
     def deliver(self) -> list[dict]:
-        """Drain the queue: every S3 event as Lambda would receive it (the s3:TestEvent skipped)."""
-        events = []
-        while True:
-            msgs = self.sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-            if not msgs.get("Messages"):
-                return events
-            for m in msgs["Messages"]:
-                body = json.loads(m["Body"])
-                self.sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"])
-                if body.get("Event") != "s3:TestEvent":
-                    events.append(body)
+        return deliver(self.sqs, self.queue)
 
 
 @contextmanager
