@@ -9,18 +9,25 @@ from pathlib import Path
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def default_model_path() -> Path:
-    """OCR_MODEL_PATH, else the Lambda model layer (/opt/model), else the repository's model/."""
-    env = os.environ.get("OCR_MODEL_PATH")
+def _model_file(name: str, env_var: str) -> Path:
+    """$env_var, else the Lambda model layer (/opt/model), else the repository's model/."""
+    env = os.environ.get(env_var)
     if env:
         return Path(env)
-    for candidate in (
-        Path("/opt/model/crnn_int8.onnx"),
-        _PACKAGE_DIR.parents[2] / "model" / "crnn_int8.onnx",
-    ):
+    for candidate in (Path("/opt/model") / name, _PACKAGE_DIR.parents[2] / "model" / name):
         if candidate.exists():
             return candidate
-    return _PACKAGE_DIR.parents[2] / "model" / "crnn_int8.onnx"
+    return _PACKAGE_DIR.parents[2] / "model" / name
+
+
+def default_model_path() -> Path:
+    """The recognizer: OCR_MODEL_PATH, else /opt/model, else the repository's model/."""
+    return _model_file("crnn_int8.onnx", "OCR_MODEL_PATH")
+
+
+def default_det_model_path() -> Path:
+    """The learned text detector: OCR_DET_MODEL_PATH, else /opt/model, else model/."""
+    return _model_file("textdet_int8.onnx", "OCR_DET_MODEL_PATH")
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ class EngineConfig:
     clahe: bool = False  # line-level CLAHE (measured: see model card)
     binarize: bool = False  # line-level adaptive binarization (measured: see model card)
     deskew: bool = True  # page-level deskew before detection
+    detector: str = "classical"  # "db" (learned, ONNX) or "classical" (morphology; the fallback)
+    det_model_path: Path = field(default_factory=default_det_model_path)
     trim: bool = True  # single-line mode: crop blank borders around the ink
     min_confidence: float = 0.3
     max_bytes: int = 20 * 1024 * 1024
@@ -60,6 +69,8 @@ class EngineConfig:
             clahe=flag("OCR_CLAHE", base.clahe),
             binarize=flag("OCR_BINARIZE", base.binarize),
             deskew=flag("OCR_DESKEW", base.deskew),
+            detector=e.get("OCR_DETECTOR", base.detector),
+            det_model_path=Path(e["OCR_DET_MODEL_PATH"]) if "OCR_DET_MODEL_PATH" in e else base.det_model_path,
             trim=flag("OCR_TRIM", base.trim),
             min_confidence=float(e.get("OCR_MIN_CONFIDENCE", base.min_confidence)),
             max_bytes=int(e.get("OCR_MAX_BYTES", base.max_bytes)),
