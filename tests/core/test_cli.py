@@ -71,3 +71,25 @@ def test_all_pages_of_a_pdf(tmp_path):
     rec = json.loads(out.stdout)
     assert rec["page_count"] == 2 and [p["page"] for p in rec["pages"]] == [1, 2]
     assert "\f" in rec["text"]
+
+
+def test_chosen_pages_of_a_pdf_and_a_page_that_is_not_there(tmp_path):
+    from PIL import Image
+
+    words = ["first page", "second page", "third page"]
+    pages = [Image.fromarray(render_lines([w], EN_FONT, size=40)) for w in words]
+    pdf = tmp_path / "three.pdf"
+    pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=144)
+    # when pages 3 and 1 are asked for
+    out = subprocess.run(
+        [*OCR, "--pages", "3,1", "--json", str(pdf)], capture_output=True, text=True, check=True
+    )
+    rec = json.loads(out.stdout)
+    # then exactly those are read, in that order, under their own numbers
+    assert rec["page_count"] == 2 and [p["page"] for p in rec["pages"]] == [3, 1]
+    texts = [" ".join(line["text"] for line in page["lines"]) for page in rec["pages"]]
+    assert "third" in texts[0] and "first" in texts[1]
+    # and a page the document does not have is a clear error, not an empty result
+    bad = subprocess.run([*OCR, "--pages", "2-5", "--json", str(pdf)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout)["error"]["code"] == "page_out_of_range"

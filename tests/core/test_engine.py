@@ -1,5 +1,7 @@
 """The engine with the real shipped model, on text it never saw rendered in held-out fonts."""
 
+import io
+
 import numpy as np
 import pytest
 from ocr_core.charset import normalize_text
@@ -87,3 +89,15 @@ def test_real_lines_from_the_dev_set(engine, shared_real):
         edits += edit_distance(pred, truth)
         chars += len(truth)
     assert edits / chars <= 0.10
+
+
+def test_read_pages_reads_the_chosen_pages_with_progress(engine):
+    from PIL import Image
+
+    pages = [Image.fromarray(render_lines([f"page {w}"], EN_FONT, size=40)) for w in ("one", "two", "three")]
+    buf = io.BytesIO()
+    pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:], resolution=144)
+    seen: list[tuple[int, int]] = []
+    results = engine.read_pages(buf.getvalue(), on_page=lambda d, t: seen.append((d, t)), pages=[1, 2])
+    assert [r.text for r in results] == ["page two", "page three"]
+    assert seen == [(1, 2), (2, 2)]

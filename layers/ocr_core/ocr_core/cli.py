@@ -4,6 +4,8 @@ ocr FILE...                  print the text of each image / PDF page
 ocr --json FILE...           one JSON object per file (lines, confidence, boxes, time)
 ocr --single-line FILE...    each image is one text line (no detection)
 ocr --all-pages DOC.pdf      every page of a PDF (pages separated by a form feed)
+ocr --pages 1-3,7 DOC.pdf    those pages of a PDF
+ocr --detector classical F   the morphological line detector instead of the learned one
 ocr eval LABELS [--json]     score a labeled set (lines/labels.tsv or pages/labels.jsonl)
 """
 
@@ -38,6 +40,24 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-deskew", action="store_true", help="skip page deskew")
     p.add_argument("--no-trim", action="store_true", help="single-line mode: keep blank borders")
     p.add_argument("--page", type=int, default=1, help="PDF page to read (1-based)")
+    p.add_argument("--dpi", type=int, help="PDF rendering resolution (default 200, at most 400)")
+    p.add_argument("--detector", choices=["db", "classical"], help="line detector (default: db)")
+    p.add_argument("--det-model", type=Path, help="text detector ONNX model (default: the shipped one)")
+
+
+def parse_pages(spec: str) -> list[int]:
+    """'1-3,7' -> [0, 1, 2, 6] (0-based, in the order given, duplicates dropped)."""
+    out: list[int] = []
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        if not lo.isdigit() or (hi and not hi.isdigit()):
+            raise argparse.ArgumentTypeError(f"bad page range {part!r}: use e.g. 1-3,7")
+        for n in range(int(lo), int(hi or lo) + 1):
+            if n < 1:
+                raise argparse.ArgumentTypeError("pages are numbered from 1")
+            if n - 1 not in out:
+                out.append(n - 1)
+    return out
 
 
 def _config(args: argparse.Namespace) -> EngineConfig:
@@ -51,6 +71,9 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         deskew=not args.no_deskew,
         trim=not args.no_trim,
         pdf_page=args.page - 1,
+        pdf_dpi=args.dpi or cfg.pdf_dpi,
+        detector=args.detector or cfg.detector,
+        det_model_path=args.det_model or cfg.det_model_path,
     )
 
 
@@ -85,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--all-pages", action="store_true", help="every page of a PDF (pages separated by a form feed)"
     )
+    p.add_argument("--pages", type=parse_pages, help="PDF pages to read, e.g. 1-3,7 (1-based)")
     _engine_args(p)
     args = p.parse_args(argv)
     engine = OcrEngine(_config(args))
@@ -92,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     for i, path in enumerate(args.files, 1):
         try:
             data = path.read_bytes()
-            if args.all_pages:
+            if args.pages:
+                document = document_dict(
+                    engine.read_pages(data, pages=args.pages), [n + 1 for n in args.pages]
+                )
+            elif args.all_pages:
                 document = document_dict(engine.read_pages(data))
             else:
                 document = engine.read(data, single_line=args.single_line).to_dict()

@@ -70,7 +70,9 @@ class EngineConfig:
             binarize=flag("OCR_BINARIZE", base.binarize),
             deskew=flag("OCR_DESKEW", base.deskew),
             detector=e.get("OCR_DETECTOR", base.detector),
-            det_model_path=Path(e["OCR_DET_MODEL_PATH"]) if "OCR_DET_MODEL_PATH" in e else base.det_model_path,
+            det_model_path=Path(e["OCR_DET_MODEL_PATH"])
+            if "OCR_DET_MODEL_PATH" in e
+            else base.det_model_path,
             trim=flag("OCR_TRIM", base.trim),
             min_confidence=float(e.get("OCR_MIN_CONFIDENCE", base.min_confidence)),
             max_bytes=int(e.get("OCR_MAX_BYTES", base.max_bytes)),

@@ -8,10 +8,14 @@ empty rows; recursive XY-cut orders the boxes (columns one after another).
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import cv2
 import numpy as np
 
 from ocr_core.types import Box
+
+B = TypeVar("B", bound=tuple[int, ...])  # (x, y, w, h, ...): extra fields ride along
 
 MAX_SIDE = 2000
 JOIN = 1.3  # closing width in median character heights: joins words, not columns
@@ -53,7 +57,7 @@ def _split_tall(
     return parts if len(parts) > 1 else [box]
 
 
-def _xy_cut(boxes: list[tuple[int, int, int, int]], min_x_gap: float) -> list[tuple[int, int, int, int]]:
+def xy_cut(boxes: list[B], min_x_gap: float) -> list[B]:
     """Recursive XY-cut: cut at the widest empty gap; columns left to right, blocks top down."""
     if len(boxes) <= 1:
         return boxes
@@ -71,13 +75,13 @@ def _xy_cut(boxes: list[tuple[int, int, int, int]], min_x_gap: float) -> list[tu
     xgap, xat = gaps([b[0] for b in boxes], [b[0] + b[2] for b in boxes])
     if xgap >= min_x_gap and xgap > ygap:
         left = [b for b in boxes if b[0] < xat]
-        return _xy_cut(left, min_x_gap) + _xy_cut([b for b in boxes if b[0] >= xat], min_x_gap)
+        return xy_cut(left, min_x_gap) + xy_cut([b for b in boxes if b[0] >= xat], min_x_gap)
     if ygap > 0:
         top = [b for b in boxes if b[1] < yat]
-        return _xy_cut(top, min_x_gap) + _xy_cut([b for b in boxes if b[1] >= yat], min_x_gap)
+        return xy_cut(top, min_x_gap) + xy_cut([b for b in boxes if b[1] >= yat], min_x_gap)
     if xgap > 0:
         left = [b for b in boxes if b[0] < xat]
-        return _xy_cut(left, min_x_gap) + _xy_cut([b for b in boxes if b[0] >= xat], min_x_gap)
+        return xy_cut(left, min_x_gap) + xy_cut([b for b in boxes if b[0] >= xat], min_x_gap)
     return sorted(boxes, key=lambda b: (b[1], b[0]))
 
 
@@ -105,7 +109,7 @@ def detect_lines(gray: np.ndarray) -> list[Box]:
         if h < 10 and w > 20 * h:  # horizontal rules
             continue
         raw.extend(_split_tall(joined, (x, y, w, h), max(char_h * 1.3, 10)))
-    ordered = _xy_cut(raw, min_x_gap=2.0 * char_h)
+    ordered = xy_cut(raw, min_x_gap=2.0 * char_h)
     boxes = []
     for x, y, w, h in ordered:
         pad_y, pad_x = int(round(h * 0.12)) + 1, int(round(h * 0.25)) + 1

@@ -6,17 +6,19 @@ The one call behind every edge (CLI, API, S3 trigger, benchmarks, evaluation).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from ocr_core.config import EngineConfig
 from ocr_core.detect import crop, detect_lines
-from ocr_core.errors import ImageTooLarge
+from ocr_core.errors import ImageTooLarge, ModelError, PageOutOfRange
 from ocr_core.load import load_image, pdf_page_count, sniff
+from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
 from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
+from ocr_core.textdet import TextDetector, crop_quad, quad_box
 from ocr_core.types import Box, Line, OcrResult
 
 
@@ -34,6 +36,9 @@ class OcrEngine:
         self.recognizer = Recognizer(
             cfg.model_path, cfg.threads, cfg.max_batch, cfg.max_batch_pixels, expected_sha256=cfg.model_sha256
         )
+        if cfg.detector not in ("db", "classical"):
+            raise ModelError(f"unknown detector {cfg.detector!r}: 'db' or 'classical'")
+        self.detector = TextDetector(cfg.det_model_path, cfg.threads) if cfg.detector == "db" else None
 
     @property
     def model_name(self) -> str:
@@ -56,16 +61,26 @@ class OcrEngine:
         result.timings["total"] = time.perf_counter() - t0
         return result
 
-    def read_pages(self, data: bytes, on_page: Callable[[int, int], None] | None = None) -> list[OcrResult]:
-        """Every page of a PDF (one result each), or the single image; ``on_page(done, total)`` reports."""
+    def read_pages(
+        self,
+        data: bytes,
+        on_page: Callable[[int, int], None] | None = None,
+        pages: Sequence[int] | None = None,
+    ) -> list[OcrResult]:
+        """Every page of a PDF, or the 0-based ``pages`` chosen (one result each), or the single
+        image; ``on_page(done, total)`` reports progress."""
         if len(data) > self.config.max_bytes:  # before pdfium parses anything
             raise ImageTooLarge(f"input is {len(data):,} bytes; the limit is {self.config.max_bytes:,} bytes")
         total = pdf_page_count(data, self.config.max_pdf_pages) if sniff(data) == "pdf" else 1
+        chosen = list(range(total)) if pages is None else list(pages)
+        bad = [p + 1 for p in chosen if not 0 <= p < total]
+        if bad:
+            raise PageOutOfRange(f"page(s) {bad} out of range: the document has {total} page(s)")
         results = []
-        for page in range(total):
+        for done, page in enumerate(chosen, 1):
             results.append(self.read(data, pdf_page=page))
             if on_page:
-                on_page(page + 1, total)
+                on_page(done, len(chosen))
         return results
 
     def read_image(self, image: np.ndarray, *, single_line: bool = False) -> OcrResult:
@@ -73,6 +88,8 @@ class OcrEngine:
         t0 = time.perf_counter()
         height, width = image.shape[:2]
         gray = to_gray(image)
+        if self.detector is not None and not single_line:
+            return self._read_with_detector(gray, t0)
         angle = 0.0
         if single_line:
             boxes = [Box(0, 0, width, height)]
@@ -93,6 +110,29 @@ class OcrEngine:
             text = clean_text(d.text)
             if text and (single_line or d.confidence >= self.config.min_confidence):
                 lines.append(Line(text, d.confidence, box))
+        timings = {"detect": t1 - t0, "recognize": t2 - t1, "total": time.perf_counter() - t0}
+        return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
+
+    def _read_with_detector(self, gray: np.ndarray, t0: float) -> OcrResult:
+        """Learned detector -> straightened crops -> page orientation -> lines (tall ones turned)."""
+        assert self.detector is not None
+        height, width = gray.shape
+        quads = self.detector.detect(gray)
+        crops = [self._prepare(crop_quad(gray, q)) for q in quads]
+        turns = page_rotation(crops, self.recognizer.recognize)
+        if turns:  # detect again on the upright page; boxes map back to the input's pixels below
+            upright = rotate_page(gray, turns)
+            quads = self.detector.detect(upright)
+            crops = [self._prepare(crop_quad(upright, q)) for q in quads]
+        t1 = time.perf_counter()
+        decoded = read_lines(crops, self.recognizer.recognize)
+        t2 = time.perf_counter()
+        lines = []
+        for quad, d in zip(quads, decoded, strict=True):
+            text = clean_text(d.text)
+            if text and d.confidence >= self.config.min_confidence:
+                corners = unrotate_points(quad, turns, (height, width)) if turns else quad
+                lines.append(Line(text, d.confidence, quad_box(corners, width, height)))
         timings = {"detect": t1 - t0, "recognize": t2 - t1, "total": time.perf_counter() - t0}
         return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
 

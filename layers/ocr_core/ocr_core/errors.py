@@ -40,3 +40,9 @@ class ModelError(OcrError):
 
     code = "model_error"
     http_status = 500
+
+
+class PageOutOfRange(UnreadableImage):
+    """A PDF page was asked for that the document does not have."""
+
+    code = "page_out_of_range"

@@ -8,7 +8,13 @@ import struct
 import cv2
 import numpy as np
 
-from ocr_core.errors import EncryptedDocument, ImageTooLarge, UnreadableImage, UnsupportedFormat
+from ocr_core.errors import (
+    EncryptedDocument,
+    ImageTooLarge,
+    PageOutOfRange,
+    UnreadableImage,
+    UnsupportedFormat,
+)
 
 MAX_DPI = 400
 PDFIUM_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
@@ -133,7 +139,7 @@ def render_pdf_page(data: bytes, page: int, dpi: int, max_pixels: int, max_pages
     pdf = _open_pdf(data, max_pages)
     try:
         if not 0 <= page < len(pdf):
-            raise UnreadableImage(f"page {page + 1} requested but the PDF has {len(pdf)} pages")
+            raise PageOutOfRange(f"page {page + 1} requested but the PDF has {len(pdf)} pages")
         pg = pdf[page]
         w_pt, h_pt = pg.get_size()
         scale = min(dpi, MAX_DPI) / 72.0

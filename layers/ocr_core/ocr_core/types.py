@@ -68,10 +68,12 @@ class OcrResult:
 PAGE_BREAK = "\n\f\n"  # between the text of PDF pages
 
 
-def document_dict(pages: list[OcrResult]) -> dict[str, Any]:
-    """The stored form of a read document: page 1's fields at the top (a one-page document is just
-    its result), all text, the page count and, for several pages, every page's result."""
+def document_dict(pages: list[OcrResult], numbers: list[int] | None = None) -> dict[str, Any]:
+    """The stored form of a read document: the first page's fields at the top (a one-page document
+    is just its result), all text, the page count and, for several pages, every page's result
+    under its 1-based page number (``numbers``, when only some pages were read)."""
     out = {**pages[0].to_dict(), "text": PAGE_BREAK.join(p.text for p in pages), "page_count": len(pages)}
-    if len(pages) > 1:
-        out["pages"] = [{"page": i + 1, **p.to_dict()} for i, p in enumerate(pages)]
+    if len(pages) > 1 or numbers:
+        nums = numbers or list(range(1, len(pages) + 1))
+        out["pages"] = [{"page": n, **p.to_dict()} for n, p in zip(nums, pages, strict=True)]
     return out

@@ -1,0 +1,154 @@
+"""The learned text detector (a small DB network in ONNX) and its box post-processing.
+
+Page (gray) -> resized so the long side is at most ``max_side`` (multiples of 32) ->
+probability map -> regions above ``bin_thresh`` -> one minimum-area rectangle per region,
+kept if its mean probability is at least ``box_thresh`` -> expanded back ("unclipped") by the
+inverse of the training shrink -> quads in page pixels, in reading order.
+
+Rotated and slightly curved lines come out as rotated rectangles; ``crop_quad`` straightens
+each with a perspective transform before recognition.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocr_core.detect import xy_cut
+from ocr_core.errors import ModelError
+from ocr_core.recognizer import make_session
+from ocr_core.types import Box
+
+DEFAULT_SHRINK = 0.3
+
+
+@dataclass(frozen=True)
+class DetParams:
+    """Post-processing knobs (tuned on synthetic validation pages, never on the dev set)."""
+
+    max_side: int = 960
+    min_side: int = 32
+    bin_thresh: float = 0.3
+    box_thresh: float = 0.5
+    min_size: float = 3.0  # smallest short side (map pixels) of a kept region
+    shrink: float = DEFAULT_SHRINK  # the model's training shrink (read from its metadata)
+    unclip_extra: float = 0.0  # extra growth, in short sides, on top of undoing the shrink
+
+
+def resize_for_detection(
+    gray: np.ndarray, max_side: int, min_side: int = 32
+) -> tuple[np.ndarray, float, float]:
+    """Scale so the long side is <= max_side, both sides multiples of 32 (>= min_side)."""
+    h, w = gray.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    nh = max(min_side, int(round(h * scale / 32)) * 32)
+    nw = max(min_side, int(round(w * scale / 32)) * 32)
+    resized = cv2.resize(gray, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    return resized, nw / w, nh / h
+
+
+def to_input(gray: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 -> (1, 1, H, W) float32 normalized as in training."""
+    return ((gray.astype(np.float32) / 255.0 - 0.5) / 0.5)[None, None]
+
+
+def quads_from_prob(prob: np.ndarray, params: DetParams) -> list[np.ndarray]:
+    """Rotated line rectangles (4 x 2 float32, map pixels) from a probability map (H, W)."""
+    mask = (prob > params.bin_thresh).astype(np.uint8)
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    grow = params.shrink / max(1e-6, 1.0 - 2.0 * params.shrink) + params.unclip_extra
+    quads = []
+    for contour in contours:
+        if len(contour) < 3:
+            continue
+        (cx, cy), (rw, rh), angle = cv2.minAreaRect(contour)
+        if min(rw, rh) < params.min_size * (1 - 2 * params.shrink):
+            continue
+        x, y, bw, bh = cv2.boundingRect(contour)
+        region = np.zeros((bh, bw), np.uint8)
+        cv2.drawContours(region, [contour - np.array([x, y], np.int32)], -1, (1,), -1)
+        if float(prob[y : y + bh, x : x + bw][region > 0].mean()) < params.box_thresh:
+            continue
+        d = grow * min(rw, rh)
+        quads.append(cv2.boxPoints(((cx, cy), (rw + 2 * d, rh + 2 * d), angle)).astype(np.float32))
+    return quads
+
+
+def order_points(quad: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left along the line's long side."""
+    s = quad.sum(axis=1)
+    start = int(np.argmin(s))
+    pts = np.roll(quad, -start, axis=0)
+    a, b = pts[1] - pts[0], pts[3] - pts[0]
+    if a[0] * b[1] - a[1] * b[0] < 0:  # make it clockwise (image y points down)
+        pts = pts[[0, 3, 2, 1]]
+    return pts.astype(np.float32)
+
+
+def quad_box(quad: np.ndarray, width: int, height: int) -> Box:
+    """The axis-aligned box around a quad, clipped to the image."""
+    x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
+    return Box(max(0, int(x0)), max(0, int(y0)), min(width, int(x1)), min(height, int(y1)))
+
+
+def reading_order(quads: list[np.ndarray], width: int, height: int) -> list[np.ndarray]:
+    """Quads ordered as the classical detector orders boxes (recursive XY-cut on their boxes)."""
+    if not quads:
+        return []
+    boxes = [quad_box(q, width, height) for q in quads]
+    heights = [min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])) for q in quads]
+    char_h = float(np.median(heights))
+    keyed = [(b.x0, b.y0, b.width, b.height, i) for i, b in enumerate(boxes)]  # i rides along
+    return [quads[k[4]] for k in xy_cut(keyed, min_x_gap=2.0 * char_h)]
+
+
+def crop_quad(gray: np.ndarray, quad: np.ndarray, pad: bool = True) -> np.ndarray:
+    """Straighten a (possibly rotated) line quad into an upright crop with a small margin."""
+    pts = order_points(quad)
+    w = float(max(np.linalg.norm(pts[1] - pts[0]), np.linalg.norm(pts[2] - pts[3])))
+    h = float(max(np.linalg.norm(pts[3] - pts[0]), np.linalg.norm(pts[2] - pts[1])))
+    if pad:  # the margin the recognizer was trained with around the ink
+        short = min(w, h)
+        ux = (pts[1] - pts[0]) / max(w, 1e-6)
+        uy = (pts[3] - pts[0]) / max(h, 1e-6)
+        mx, my = (0.25 * short + 1, 0.12 * short + 1) if w >= h else (0.12 * short + 1, 0.25 * short + 1)
+        pts = pts + np.array(
+            [-mx * ux - my * uy, mx * ux - my * uy, mx * ux + my * uy, -mx * ux + my * uy], np.float32
+        )
+        w, h = w + 2 * mx, h + 2 * my
+    cw, ch = max(1, int(round(w))), max(1, int(round(h)))
+    dst = np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], np.float32)
+    mat = cv2.getPerspectiveTransform(pts.astype(np.float32), dst)
+    return cv2.warpPerspective(gray, mat, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+class TextDetector:
+    """ONNX session built once; ``detect`` returns line quads in page pixels, in reading order."""
+
+    def __init__(self, model_path: Path, threads: int = 1, params: DetParams | None = None) -> None:
+        if not Path(model_path).exists():
+            raise ModelError(f"text detector model not found: {model_path}")
+        self.session = make_session(Path(model_path), threads)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        config = json.loads(meta.get("ocr_det", "{}"))
+        base = params or DetParams()
+        self.params = DetParams(**{**base.__dict__, "shrink": float(config.get("shrink", base.shrink))})
+        self.input_name = self.session.get_inputs()[0].name
+
+    def probability(self, gray: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """The probability map of a page at detection scale, with the x and y scale factors."""
+        resized, sx, sy = resize_for_detection(gray, self.params.max_side, self.params.min_side)
+        prob = self.session.run(None, {self.input_name: to_input(resized)})[0][0, 0]
+        return prob, sx, sy
+
+    def detect(self, gray: np.ndarray) -> list[np.ndarray]:
+        h, w = gray.shape[:2]
+        prob, sx, sy = self.probability(gray)
+        quads = [q / np.array([sx, sy], np.float32) for q in quads_from_prob(prob, self.params)]
+        quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
+        return reading_order(quads, w, h)

@@ -1,0 +1,366 @@
+"""Synthetic full pages with line quads, for training the text detector.
+
+Same fonts, text sampler and glyph renderer as the recognizer's lines. Layouts:
+documents (one or two columns, headings), receipts (item ... price rows), tables
+(ruled cells), screenshots (flat UI colours, chat bubbles, dark themes) and signs
+(few big lines on photo-like backgrounds). Clutter (rules, boxes, blobs, pictures)
+teaches what is not text. Whole-page rotation (small tilts, sometimes 90/180/270)
+and perspective warps move the quads with the pixels.
+
+A "line" is what the pages' labels call a line: words joined by ordinary spaces;
+segments on one row separated by a wide gap (table cells, item and price) are
+separate lines, so the detector learns to split there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr_train.fonts import PackedFont
+from ocr_train.render import _background, _text_colour, _text_mask, pick_font
+from ocr_train.textgen import TextSampler
+
+cv2.setNumThreads(1)
+
+KINDS = ("document", "receipt", "table", "screenshot", "sign")
+KIND_WEIGHTS = (0.32, 0.14, 0.14, 0.25, 0.15)
+
+
+@dataclass
+class SynthPage:
+    image: np.ndarray  # (H, W) uint8 gray
+    quads: list[np.ndarray]  # each (4, 2) float32, clockwise from top-left of the text
+
+
+def _short_text(sampler: TextSampler, rng: random.Random, max_chars: int) -> str:
+    for _ in range(20):
+        _, text = sampler.sample(rng.uniform(0.3, 1.0))
+        if len(text) > max_chars:
+            cut = text[: max(1, max_chars)].strip()
+            text = cut or text[:1]
+        if text.strip():
+            return text.strip()
+    return "OCR"
+
+
+class _Canvas:
+    """A colour page being drawn on, with the tight ink quad of every line drawn."""
+
+    def __init__(self, h: int, w: int, rng: random.Random, dark: bool = False) -> None:
+        self.rng = rng
+        if dark:
+            lum = rng.uniform(15, 60)
+            self.img = np.full((h, w, 3), lum, np.float32) + np.float32(
+                [rng.uniform(-10, 10) for _ in range(3)]
+            )
+        else:
+            self.img = _background(h, w, rng)
+        self.quads: list[np.ndarray] = []
+
+    @property
+    def h(self) -> int:
+        return self.img.shape[0]
+
+    @property
+    def w(self) -> int:
+        return self.img.shape[1]
+
+    def text(
+        self,
+        text: str,
+        font: PackedFont,
+        size: int,
+        x: int,
+        y: int,
+        colour: np.ndarray | None = None,
+        max_w: int | None = None,
+    ) -> tuple[int, int] | None:
+        """Draw ``text`` with its ink top-left near (x, y); return the ink (width, height) or None."""
+        mask = _text_mask(text, font, size, self.rng)
+        ys, xs = np.nonzero(mask > 60)
+        if ys.size == 0:
+            return None
+        y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+        ink = mask[y0:y1, x0:x1]
+        ih, iw = ink.shape
+        limit = min(self.w - x, max_w if max_w is not None else self.w)
+        if iw > limit or y + ih > self.h or x < 0 or y < 0 or iw < 2:
+            return None
+        region = self.img[y : y + ih, x : x + iw]
+        if colour is None:
+            colour = _text_colour(region.reshape(-1, 3).mean(axis=0), self.rng)
+        alpha = ink.astype(np.float32)[:, :, None] / 255.0
+        self.img[y : y + ih, x : x + iw] = region * (1 - alpha) + colour[None, None, :] * alpha
+        self.quads.append(np.float32([[x, y], [x + iw, y], [x + iw, y + ih], [x, y + ih]]))
+        return iw, ih
+
+
+def _font_for(
+    text: str, fonts: list[PackedFont], rng: random.Random, mono: bool = False
+) -> PackedFont | None:
+    if mono:
+        monos = [f for f in fonts if "mono" in f.name and set(text) - {" "} <= f.coverage]
+        if monos and rng.random() < 0.7:
+            return rng.choice(monos)
+    return pick_font(text, fonts, rng)
+
+
+def _row_texts(
+    c: _Canvas, sampler: TextSampler, fonts: list[PackedFont], x0: int, x1: int, y: int, size: int, align: str
+) -> int:
+    """One document line between x0 and x1; returns the ink height drawn (0 when nothing fit)."""
+    rng = c.rng
+    width = x1 - x0
+    max_chars = max(1, int(width / (size * rng.uniform(0.55, 1.0))))
+    text = _short_text(sampler, rng, max_chars)
+    font = _font_for(text, fonts, rng)
+    if font is None:
+        return 0
+    for _ in range(3):
+        mask_w = int(len(text) * size * (0.55 if text.isascii() else 1.0))
+        x = x0 if align == "left" else x0 + max(0, (width - mask_w) // 2)
+        got = c.text(text, font, size, x, y, max_w=x1 - x)
+        if got:
+            return got[1]
+        text = text[: max(1, len(text) * 2 // 3)].strip() or text[:1]
+    return 0
+
+
+def _document(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    rng = c.rng
+    margin = rng.randint(4, max(5, c.w // 10))
+    cols = 2 if c.w > 500 and rng.random() < 0.3 else 1
+    gutter = rng.randint(24, 60)
+    col_w = (c.w - 2 * margin - (cols - 1) * gutter) // cols
+    body = rng.randint(11, 30)
+    for col in range(cols):
+        x0 = margin + col * (col_w + gutter)
+        y = rng.randint(2, max(3, c.h // 12))
+        while y < c.h - body:
+            heading = rng.random() < 0.12
+            size = int(body * rng.uniform(1.3, 2.0)) if heading else body
+            align = "center" if heading and rng.random() < 0.5 else "left"
+            indent = int(size * 2) if rng.random() < 0.15 else 0
+            right = x0 + col_w - (rng.randint(0, col_w // 2) if rng.random() < 0.3 else 0)
+            ih = _row_texts(c, sampler, fonts, x0 + indent, right, y, size, align)
+            y += int(max(ih, size * 0.7) + size * rng.uniform(0.45, 1.2))
+            if rng.random() < 0.1:
+                y += size  # paragraph break
+
+
+def _receipt(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    rng = c.rng
+    size = rng.randint(11, 26)
+    margin = rng.randint(4, max(5, c.w // 12))
+    y = rng.randint(2, 30)
+    while y < c.h - size:
+        left = _short_text(sampler, rng, max(1, int(c.w * 0.5 / size)))
+        font = _font_for(left, fonts, rng, mono=True)
+        got = c.text(left, font, size, margin, y, max_w=int(c.w * 0.6)) if font else None
+        if rng.random() < 0.8:
+            price = rng.choice(["{:.2f}", "¥{:.2f}", "${:.2f}", "{:.0f}", "x{:.0f}"]).format(
+                rng.uniform(0, 999)
+            )
+            pfont = _font_for(price, fonts, rng, mono=True)
+            if pfont:
+                pw = int(len(price) * size * 0.62)
+                c.text(price, pfont, size, max(margin, c.w - margin - pw), y, max_w=pw + size)
+        y += int((got[1] if got else size) + size * rng.uniform(0.4, 1.0))
+        if rng.random() < 0.08:  # dashed separator
+            yy = y + size // 3
+            for xx in range(margin, c.w - margin, 8):
+                cv2.line(c.img, (xx, yy), (xx + 4, yy), (60, 60, 60), 1)
+            y += size
+
+
+def _table(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    rng = c.rng
+    size = rng.randint(11, 24)
+    ncols = rng.randint(2, 5)
+    row_h = int(size * rng.uniform(1.6, 2.4))
+    margin = rng.randint(2, 30)
+    xs = sorted(rng.sample(range(margin + 20, c.w - margin - 20), ncols - 1)) if c.w > 120 else []
+    edges = [margin, *xs, c.w - margin]
+    colour = tuple(float(v) for v in np.float32([rng.uniform(0, 120)] * 3))
+    ruled = rng.random() < 0.75
+    y = rng.randint(2, 30)
+    while y + row_h < c.h:
+        if ruled:
+            cv2.line(c.img, (edges[0], y), (edges[-1], y), colour, 1)
+        for a, b in itertools.pairwise(edges):
+            if b - a < size * 2 or rng.random() < 0.15:
+                continue
+            text = _short_text(sampler, rng, max(1, int((b - a - 8) / size)))
+            font = _font_for(text, fonts, rng)
+            if font:
+                c.text(text, font, size, a + rng.randint(3, 8), y + (row_h - size) // 2, max_w=b - a - 6)
+        y += row_h
+    if ruled:
+        cv2.line(c.img, (edges[0], y), (edges[-1], y), colour, 1)
+        for x in edges:
+            cv2.line(c.img, (x, 0 if rng.random() < 0.2 else edges[0]), (x, y), colour, 1)
+
+
+def _screenshot(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    rng = c.rng
+    y = rng.randint(2, 20)
+    while y < c.h - 20:
+        size = rng.randint(11, 28)
+        r = rng.random()
+        if r < 0.35:  # chat bubble / button
+            text = _short_text(sampler, rng, max(1, int(c.w * 0.6 / size)))
+            font = _font_for(text, fonts, rng)
+            if font is None:
+                y += size
+                continue
+            tw = int(len(text) * size * (0.6 if text.isascii() else 1.0)) + 2 * size
+            x = rng.randint(2, max(3, c.w - tw - 2)) if rng.random() < 0.5 else max(2, c.w - tw - 8)
+            fill = np.float32([rng.uniform(0, 255) for _ in range(3)])
+            pad = size // 2
+            cv2.rectangle(
+                c.img, (x, y), (min(c.w - 1, x + tw), y + size + 2 * pad), tuple(map(float, fill)), -1
+            )
+            got = c.text(text, font, size, x + pad, y + pad, max_w=tw)
+            y += size + 2 * pad + rng.randint(4, 20) if got else size
+        elif r < 0.45:  # icon-like clutter
+            s = rng.randint(8, 40)
+            x = rng.randint(0, max(1, c.w - s))
+            col = tuple(rng.uniform(0, 255) for _ in range(3))
+            if rng.random() < 0.5:
+                cv2.circle(c.img, (x + s // 2, y + s // 2), s // 2, col, -1)
+            else:
+                cv2.rectangle(c.img, (x, y), (x + s, y + s), col, rng.choice([-1, 2]))
+            y += s + 4
+        else:
+            ih = _row_texts(c, sampler, fonts, rng.randint(2, c.w // 6), c.w - 4, y, size, "left")
+            y += int(max(ih, size) + size * rng.uniform(0.5, 1.5))
+
+
+def _sign(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    rng = c.rng
+    for _ in range(rng.randint(1, 5)):
+        size = rng.randint(20, max(21, min(90, c.h // 4)))
+        text = _short_text(sampler, rng, max(1, int(c.w * 0.9 / size)))
+        font = _font_for(text, fonts, rng)
+        if font is None:
+            continue
+        x, y = rng.randint(0, max(1, c.w // 3)), rng.randint(0, max(1, c.h - size))
+        if rng.random() < 0.4:  # a painted band behind the words
+            band = tuple(rng.uniform(0, 255) for _ in range(3))
+            cv2.rectangle(
+                c.img, (x - 6, y - 6), (min(c.w, x + int(len(text) * size)), y + size + 8), band, -1
+            )
+        c.text(text, font, size, x, y)
+
+
+def _clutter(c: _Canvas) -> None:
+    """Non-text marks: rules, frames, blobs, a photo-like patch."""
+    rng = c.rng
+    for _ in range(rng.randint(0, 4)):
+        col = tuple(rng.uniform(0, 255) for _ in range(3))
+        r = rng.random()
+        x, y = rng.randint(0, c.w - 1), rng.randint(0, c.h - 1)
+        if r < 0.35:
+            cv2.line(c.img, (x, y), (rng.randint(0, c.w - 1), y + rng.randint(-3, 3)), col, rng.randint(1, 3))
+        elif r < 0.6:
+            cv2.rectangle(
+                c.img, (x, y), (x + rng.randint(10, 200), y + rng.randint(10, 200)), col, rng.randint(1, 3)
+            )
+        elif r < 0.8:
+            cv2.ellipse(
+                c.img, (x, y), (rng.randint(3, 60), rng.randint(3, 60)), rng.uniform(0, 180), 0, 360, col, -1
+            )
+        else:
+            ph, pw = rng.randint(20, max(21, c.h // 3)), rng.randint(20, max(21, c.w // 3))
+            y0, x0 = min(y, c.h - ph), min(x, c.w - pw)
+            if y0 >= 0 and x0 >= 0:
+                patch = (
+                    np.random.default_rng(rng.getrandbits(32)).uniform(0, 255, (4, 4, 3)).astype(np.float32)
+                )
+                c.img[y0 : y0 + ph, x0 : x0 + pw] = cv2.resize(patch, (pw, ph), interpolation=cv2.INTER_CUBIC)
+
+
+def _warp(
+    image: np.ndarray, quads: list[np.ndarray], rng: random.Random
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Rotate (small tilt; sometimes a quarter or half turn) and/or perspective-warp the page."""
+    h, w = image.shape[:2]
+    border = tuple(float(v) for v in image[0, 0]) if image.ndim == 3 else float(image[0, 0])
+    r = rng.random()
+    if r < 0.12:  # quarter / half turns, exactly
+        k = rng.choice([1, 2, 3])
+        out = np.ascontiguousarray(np.rot90(image, k))  # counter-clockwise
+        moved = []
+        for q in quads:
+            p = q.copy()
+            for i in range(k):  # (x, y) -> (y, width - x), the width alternating w, h, w
+                p = np.stack([p[:, 1], (w if i % 2 == 0 else h) - p[:, 0]], axis=1)
+            moved.append(p.astype(np.float32))
+        return out, moved
+    mat: np.ndarray | None = None
+    if r < 0.55:
+        angle = rng.uniform(-4, 4) if rng.random() < 0.75 else rng.uniform(-35, 35)
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        cos, sin = abs(rot[0, 0]), abs(rot[0, 1])
+        nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+        rot[0, 2] += nw / 2 - w / 2
+        rot[1, 2] += nh / 2 - h / 2
+        mat = np.vstack([rot, [0, 0, 1]])
+        size = (nw, nh)
+    elif r < 0.75:
+        d = min(h, w) * rng.uniform(0.03, 0.15)
+        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        dst = src + np.float32([[rng.uniform(0, d), rng.uniform(0, d)] for _ in range(4)]) * np.float32(
+            [[1, 1], [-1, 1], [-1, -1], [1, -1]]
+        )
+        mat = cv2.getPerspectiveTransform(src, dst)
+        size = (w, h)
+    if mat is None:
+        return image, quads
+    out = cv2.warpPerspective(image, mat, size, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    moved = [cv2.perspectiveTransform(q[None], mat)[0].astype(np.float32) for q in quads]
+    return out, moved
+
+
+def _degrade_page(gray: np.ndarray, rng: random.Random) -> np.ndarray:
+    out = gray
+    h, w = out.shape
+    if rng.random() < 0.2:  # scanned at a lower resolution
+        f = rng.uniform(0.5, 0.85)
+        out = cv2.resize(
+            cv2.resize(out, (max(8, int(w * f)), max(8, int(h * f))), interpolation=cv2.INTER_AREA), (w, h)
+        )
+    if rng.random() < 0.2:
+        out = cv2.GaussianBlur(out, (3, 3), rng.uniform(0.3, 1.2))
+    if rng.random() < 0.25:
+        noise = np.random.default_rng(rng.getrandbits(32)).normal(0, rng.uniform(3, 15), out.shape)
+        out = np.clip(out.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    if rng.random() < 0.25:
+        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(25, 85)])
+        if ok:
+            out = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+    if rng.random() < 0.08:  # 1-bit scans
+        out = cv2.adaptiveThreshold(out, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, 10)
+    return out
+
+
+def render_page(sampler: TextSampler, fonts: list[PackedFont], rng: random.Random) -> SynthPage:
+    """One synthetic page (gray) and the quads of its lines, after the page's geometry."""
+    kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
+    w = rng.randint(280, 900) if kind != "receipt" else rng.randint(200, 420)
+    h = rng.randint(200, 900) if kind != "receipt" else rng.randint(400, 900)
+    c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3)
+    _clutter(c)
+    {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot, "sign": _sign}[
+        kind
+    ](c, sampler, fonts)
+    if rng.random() < 0.3:
+        _clutter(c)
+    gray = cv2.cvtColor(np.clip(c.img, 0, 255).astype(np.uint8), cv2.COLOR_BGR2GRAY)
+    gray, quads = _warp(gray, c.quads, rng)
+    return SynthPage(_degrade_page(gray, rng), quads)

@@ -1,0 +1,87 @@
+"""The learned detector's post-processing: probability map -> quads -> order -> straightened crops."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from ocr_core.textdet import (
+    DetParams,
+    crop_quad,
+    order_points,
+    quad_box,
+    quads_from_prob,
+    reading_order,
+    resize_for_detection,
+)
+
+PARAMS = DetParams(shrink=0.3)
+
+
+def _shrunk_map(
+    rects: list[tuple[tuple[float, float], tuple[float, float], float]], h: int, w: int
+) -> np.ndarray:
+    """A probability map as a trained model draws it: each line shrunk by 0.3 of its short side."""
+    prob = np.zeros((h, w), np.float32)
+    for (cx, cy), (rw, rh), angle in rects:
+        d = 0.3 * min(rw, rh)
+        pts = cv2.boxPoints(((cx, cy), (rw - 2 * d, rh - 2 * d), angle))
+        cv2.fillPoly(prob, [np.round(pts).astype(np.int32)], 0.9)
+    return prob
+
+
+def test_found_regions_grow_back_to_the_line_size():
+    # given two lines, one of them tilted by 20 degrees
+    rects = [((100.0, 40.0), (160.0, 20.0), 0.0), ((150.0, 130.0), (200.0, 30.0), 20.0)]
+    prob = _shrunk_map(rects, 200, 320)
+    # when the map is post-processed
+    quads = quads_from_prob(prob, PARAMS)
+    # then each line comes back at about its own size and angle
+    assert len(quads) == 2
+    for (cx, cy), (rw, rh), _ in rects:
+        quad = min(quads, key=lambda q: np.linalg.norm(q.mean(axis=0) - [cx, cy]))
+        (_, _), (qw, qh), _ = cv2.minAreaRect(quad)
+        assert abs(max(qw, qh) - max(rw, rh)) <= 6  # a pixel or two of rasterization per side
+        assert abs(min(qw, qh) - min(rw, rh)) <= 6
+
+
+def test_weak_and_tiny_regions_are_dropped():
+    prob = np.zeros((100, 200), np.float32)
+    cv2.rectangle(prob, (10, 10), (150, 20), 0.4, -1)  # above bin_thresh, below box_thresh
+    cv2.rectangle(prob, (10, 60), (11, 61), 0.95, -1)  # a speck
+    assert quads_from_prob(prob, PARAMS) == []
+
+
+def test_reading_order_is_columns_then_rows():
+    def quad(x0, y0, x1, y1):
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+    right_top, left_bottom, left_top = quad(300, 10, 500, 30), quad(10, 60, 200, 80), quad(10, 10, 200, 30)
+    ordered = reading_order([right_top, left_bottom, left_top], 520, 100)
+    assert [tuple(q[0]) for q in ordered] == [(10, 10), (10, 60), (300, 10)]
+
+
+def test_a_tilted_line_is_cropped_upright():
+    # given a dark bar 200 x 24 drawn at 30 degrees
+    page = np.full((300, 300), 255, np.uint8)
+    rect = ((150.0, 150.0), (200.0, 24.0), 30.0)
+    cv2.fillPoly(page, [np.round(cv2.boxPoints(rect)).astype(np.int32)], 0)
+    # when it is cropped from its quad
+    crop = crop_quad(page, cv2.boxPoints(rect), pad=False)
+    # then the crop is wide, not tall, and dark almost everywhere
+    assert crop.shape[1] > 150 and crop.shape[0] < 40
+    assert crop.mean() < 60
+
+
+def test_order_points_starts_top_left_clockwise():
+    quad = np.array([[110, 50], [10, 50], [10, 10], [110, 10]], np.float32)
+    pts = order_points(quad)
+    assert tuple(pts[0]) == (10, 10) and tuple(pts[1]) == (110, 10) and tuple(pts[2]) == (110, 50)
+
+
+def test_resize_keeps_multiples_of_32_and_quad_box_clips():
+    gray = np.zeros((1000, 3000), np.uint8)
+    resized, sx, sy = resize_for_detection(gray, 960)
+    assert resized.shape[0] % 32 == 0 and resized.shape[1] % 32 == 0 and max(resized.shape) <= 960
+    assert abs(sx - resized.shape[1] / 3000) < 1e-9 and abs(sy - resized.shape[0] / 1000) < 1e-9
+    box = quad_box(np.array([[-5, -5], [50, -5], [50, 20], [-5, 20]], np.float32), 40, 40)
+    assert box.as_list() == [0, 0, 40, 20]
