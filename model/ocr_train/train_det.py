@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import torch
 from ocr_core.charset import Charset
-from ocr_core.textdet import DetParams, quads_from_prob, resize_for_detection, to_input
+from ocr_core.textdet import DetParams, page_quads, resize_for_detection, to_input
 from torch.utils.data import DataLoader, IterableDataset
 
 from ocr_train.corpus import load as load_corpus
@@ -142,8 +142,7 @@ def evaluate(model: DbNet, pages: list[SynthPage], params: DetParams) -> dict[st
     for page in pages:
         resized, sx, sy = resize_for_detection(page.image, params.max_side)
         prob = model(torch.from_numpy(to_input(resized)))[0, 0].numpy()
-        quads = [q / np.float32([sx, sy]) for q in quads_from_prob(prob, params)]
-        a, b, c = match(quads, page.quads)
+        a, b, c = match(page_quads(prob, sx, sy, page.image.shape, params), page.quads)
         tp, n_pred, n_true = tp + a, n_pred + b, n_true + c
     model.train()
     p, r = tp / max(1, n_pred), tp / max(1, n_true)

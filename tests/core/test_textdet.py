@@ -7,6 +7,7 @@ import numpy as np
 from ocr_core.textdet import (
     DetParams,
     crop_quad,
+    merge_into_lines,
     order_points,
     quad_box,
     quads_from_prob,
@@ -85,3 +86,22 @@ def test_resize_keeps_multiples_of_32_and_quad_box_clips():
     assert abs(sx - resized.shape[1] / 3000) < 1e-9 and abs(sy - resized.shape[0] / 1000) < 1e-9
     box = quad_box(np.array([[-5, -5], [50, -5], [50, 20], [-5, 20]], np.float32), 40, 40)
     assert box.as_list() == [0, 0, 40, 20]
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+
+def test_pieces_of_a_line_merge_but_columns_and_rows_stay_apart():
+    # given two words of one 20 px line split at a word space, a price column 100 px away,
+    # and the next line below
+    quads = [_box(10, 10, 100, 30), _box(108, 11, 200, 30), _box(300, 10, 360, 30), _box(10, 50, 200, 70)]
+    merged = merge_into_lines(quads)
+    boxes = sorted(tuple(int(v) for v in (*q.min(axis=0), *q.max(axis=0))) for q in merged)
+    assert boxes == [(10, 10, 200, 30), (10, 50, 200, 70), (300, 10, 360, 30)]
+
+
+def test_tilted_and_vertical_quads_are_not_merged():
+    tilted = cv2.boxPoints(((100.0, 100.0), (120.0, 20.0), 25.0))
+    vertical = _box(300, 10, 320, 200)
+    assert len(merge_into_lines([tilted, vertical, _box(322, 10, 340, 200)])) == 3

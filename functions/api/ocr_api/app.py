@@ -158,7 +158,13 @@ def create_app(
     @app.get("/health", response_model=Health)
     def health() -> Health:
         info = engine.recognizer.info
-        return Health(status="ok", model=info.name, model_version=info.version, model_bytes=info.size_bytes)
+        return Health(
+            status="ok",
+            model=info.name,
+            model_version=info.version,
+            model_bytes=info.size_bytes,
+            detector=engine.detector_name,
+        )
 
     @app.post(
         "/ocr",

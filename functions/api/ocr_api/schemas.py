@@ -63,3 +63,4 @@ class Health(BaseModel):
     model: str
     model_version: str
     model_bytes: int
+    detector: str = "classical"  # "db" (learned) or "classical" (morphology)

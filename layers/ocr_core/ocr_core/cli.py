@@ -41,7 +41,11 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-trim", action="store_true", help="single-line mode: keep blank borders")
     p.add_argument("--page", type=int, default=1, help="PDF page to read (1-based)")
     p.add_argument("--dpi", type=int, help="PDF rendering resolution (default 200, at most 400)")
-    p.add_argument("--detector", choices=["db", "classical"], help="line detector (default: db)")
+    p.add_argument(
+        "--detector",
+        choices=["db", "classical", "auto"],
+        help="line detector (default: db when its model is there)",
+    )
     p.add_argument("--det-model", type=Path, help="text detector ONNX model (default: the shipped one)")
 
 
@@ -84,9 +88,16 @@ def main_eval(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="ocr eval", description="score a labeled set")
     p.add_argument("labels", type=Path, help="lines/labels.tsv or pages/labels.jsonl")
     p.add_argument("--json", type=Path, help="also write the full report (with predictions) here")
+    p.add_argument(
+        "--rotate",
+        type=int,
+        choices=[0, 90, 180, 270],
+        default=0,
+        help="turn every image first (degrees, CCW)",
+    )
     _engine_args(p)
     args = p.parse_args(argv)
-    report = evaluate(OcrEngine(_config(args)), args.labels)
+    report = evaluate(OcrEngine(_config(args)), args.labels, rotate=args.rotate)
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -42,7 +42,7 @@ class EngineConfig:
     clahe: bool = False  # line-level CLAHE (measured: see model card)
     binarize: bool = False  # line-level adaptive binarization (measured: see model card)
     deskew: bool = True  # page-level deskew before detection
-    detector: str = "classical"  # "db" (learned, ONNX) or "classical" (morphology; the fallback)
+    detector: str = "auto"  # "db" (learned, ONNX), "classical" (morphology), "auto": db if its model exists
     det_model_path: Path = field(default_factory=default_det_model_path)
     trim: bool = True  # single-line mode: crop blank borders around the ink
     min_confidence: float = 0.3

@@ -36,9 +36,14 @@ class OcrEngine:
         self.recognizer = Recognizer(
             cfg.model_path, cfg.threads, cfg.max_batch, cfg.max_batch_pixels, expected_sha256=cfg.model_sha256
         )
-        if cfg.detector not in ("db", "classical"):
-            raise ModelError(f"unknown detector {cfg.detector!r}: 'db' or 'classical'")
-        self.detector = TextDetector(cfg.det_model_path, cfg.threads) if cfg.detector == "db" else None
+        if cfg.detector not in ("db", "classical", "auto"):
+            raise ModelError(f"unknown detector {cfg.detector!r}: 'db', 'classical' or 'auto'")
+        use_db = cfg.detector == "db" or (cfg.detector == "auto" and cfg.det_model_path.exists())
+        self.detector = TextDetector(cfg.det_model_path, cfg.threads) if use_db else None
+
+    @property
+    def detector_name(self) -> str:
+        return "db" if self.detector is not None else "classical"
 
     @property
     def model_name(self) -> str:

@@ -3,7 +3,7 @@
 Page (gray) -> resized so the long side is at most ``max_side`` (multiples of 32) ->
 probability map -> regions above ``bin_thresh`` -> one minimum-area rectangle per region,
 kept if its mean probability is at least ``box_thresh`` -> expanded back ("unclipped") by the
-inverse of the training shrink -> quads in page pixels, in reading order.
+inverse of the training shrink -> pieces of one line merged -> quads in page pixels, in reading order.
 
 Rotated and slightly curved lines come out as rotated rectangles; ``crop_quad`` straightens
 each with a perspective transform before recognition.
@@ -78,6 +78,49 @@ def quads_from_prob(prob: np.ndarray, params: DetParams) -> list[np.ndarray]:
     return quads
 
 
+def merge_into_lines(quads: list[np.ndarray], max_gap: float = 0.8) -> list[np.ndarray]:
+    """Join near-horizontal pieces of one line (split at a wide word space) into one quad.
+
+    Two pieces join when they overlap vertically by most of the smaller height, have similar
+    heights, and the gap between them is under ``max_gap`` line heights (a word space is about
+    0.3-0.5; table cells and item/price columns are further apart and stay separate).
+    Tilted and vertical quads are left as they are.
+    """
+    keep: list[np.ndarray] = []
+    pieces: list[list[float]] = []  # x0, y0, x1, y1
+    for q in quads:
+        angle = abs(cv2.minAreaRect(q)[2]) % 90
+        x0, y0 = q.min(axis=0)
+        x1, y1 = q.max(axis=0)
+        if min(angle, 90 - angle) < 8 and x1 - x0 >= y1 - y0:
+            pieces.append([float(x0), float(y0), float(x1), float(y1)])
+        else:
+            keep.append(q)
+    pieces.sort(key=lambda b: b[0])
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(pieces):
+            for j in range(i + 1, len(pieces)):
+                b = pieces[j]  # b starts right of a's start (sorted)
+                ha, hb = a[3] - a[1], b[3] - b[1]
+                overlap = min(a[3], b[3]) - max(a[1], b[1])
+                gap = b[0] - a[2]
+                if (
+                    overlap >= 0.6 * min(ha, hb)
+                    and max(ha, hb) <= 1.5 * min(ha, hb)
+                    and -0.5 * min(ha, hb) <= gap <= max_gap * max(ha, hb)
+                ):
+                    pieces[i] = [a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del pieces[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    boxes = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32) for x0, y0, x1, y1 in pieces]
+    return keep + boxes
+
+
 def order_points(quad: np.ndarray) -> np.ndarray:
     """Corners as top-left, top-right, bottom-right, bottom-left along the line's long side."""
     s = quad.sum(axis=1)
@@ -127,6 +170,16 @@ def crop_quad(gray: np.ndarray, quad: np.ndarray, pad: bool = True) -> np.ndarra
     return cv2.warpPerspective(gray, mat, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
+def page_quads(
+    prob: np.ndarray, sx: float, sy: float, shape: tuple[int, ...], params: DetParams
+) -> list[np.ndarray]:
+    """The whole post-processing: map -> line quads in the page's pixels, merged, in reading order."""
+    h, w = shape[:2]
+    quads = [q / np.array([sx, sy], np.float32) for q in quads_from_prob(prob, params)]
+    quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
+    return reading_order(merge_into_lines(quads), w, h)
+
+
 class TextDetector:
     """ONNX session built once; ``detect`` returns line quads in page pixels, in reading order."""
 
@@ -147,8 +200,5 @@ class TextDetector:
         return prob, sx, sy
 
     def detect(self, gray: np.ndarray) -> list[np.ndarray]:
-        h, w = gray.shape[:2]
         prob, sx, sy = self.probability(gray)
-        quads = [q / np.array([sx, sy], np.float32) for q in quads_from_prob(prob, self.params)]
-        quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
-        return reading_order(quads, w, h)
+        return page_quads(prob, sx, sy, gray.shape[:2], self.params)
