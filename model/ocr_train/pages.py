@@ -2,10 +2,10 @@
 
 Same fonts, text sampler and glyph renderer as the recognizer's lines. Layouts:
 documents (one or two columns, headings), receipts (item ... price rows), tables
-(ruled cells), screenshots (flat UI colours, chat bubbles, dark themes) and signs
-(few big lines on photo-like backgrounds). Clutter (rules, boxes, blobs, pictures)
-teaches what is not text. Whole-page rotation (small tilts, sometimes 90/180/270)
-and perspective warps move the quads with the pixels.
+(ruled cells), screenshots (flat UI colours, chat bubbles, dark themes), signs
+(few big lines on photo-like backgrounds) and vertical Chinese (columns, right to left).
+Clutter (rules, boxes, blobs, pictures) teaches what is not text. Whole-page rotation
+(small tilts, sometimes 90/180/270) and perspective warps move the quads with the pixels.
 
 A "line" is what the pages' labels call a line: words joined by ordinary spaces;
 segments on one row separated by a wide gap (table cells, item and price) are
@@ -27,8 +27,8 @@ from ocr_train.textgen import TextSampler
 
 cv2.setNumThreads(1)
 
-KINDS = ("document", "receipt", "table", "screenshot", "sign")
-KIND_WEIGHTS = (0.32, 0.14, 0.14, 0.25, 0.15)
+KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical")
+KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06)
 
 
 @dataclass
@@ -98,6 +98,52 @@ class _Canvas:
         self.img[y : y + ih, x : x + iw] = region * (1 - alpha) + colour[None, None, :] * alpha
         self.quads.append(np.float32([[x, y], [x + iw, y], [x + iw, y + ih], [x, y + ih]]))
         return iw, ih
+
+    def column(self, text: str, font: PackedFont, size: int, x: int, y: int) -> bool:
+        """Vertical writing: the characters upright, one below the other, as one (tall) line."""
+        cells = []
+        for ch in text:
+            mask = _text_mask(ch, font, size, self.rng)
+            ys, xs = np.nonzero(mask > 60)
+            if ys.size:
+                cells.append(mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
+        if not cells:
+            return False
+        step = int(size * self.rng.uniform(1.0, 1.3))
+        col_w = max(c.shape[1] for c in cells)
+        col_h = step * (len(cells) - 1) + cells[-1].shape[0]
+        if x + col_w > self.w or y + col_h > self.h:
+            return False
+        region = self.img[y : y + col_h, x : x + col_w]
+        colour = _text_colour(region.reshape(-1, 3).mean(axis=0), self.rng)
+        for i, cell in enumerate(cells):
+            ch_h, ch_w = cell.shape
+            top, left = y + i * step, x + (col_w - ch_w) // 2
+            alpha = cell.astype(np.float32)[:, :, None] / 255.0
+            area = self.img[top : top + ch_h, left : left + ch_w]
+            self.img[top : top + ch_h, left : left + ch_w] = (
+                area * (1 - alpha) + colour[None, None, :] * alpha
+            )
+        self.quads.append(np.float32([[x, y], [x + col_w, y], [x + col_w, y + col_h], [x, y + col_h]]))
+        return True
+
+
+def _vertical(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    """Columns of vertical Chinese, right to left (signs, couplets, book spines)."""
+    rng = c.rng
+    size = rng.randint(14, 48)
+    x = c.w - size - rng.randint(4, 30)
+    while x > 4:
+        for _ in range(5):
+            text = "".join(
+                ch for ch in _short_text(sampler, rng, max(2, (c.h - 20) // size)) if ord(ch) > 0x2E80
+            )
+            if len(text) >= 2:
+                break
+        font = pick_font(text, fonts, rng) if len(text) >= 2 else None
+        if font is not None:
+            c.column(text, font, size, x, rng.randint(2, max(3, c.h // 6)))
+        x -= int(size * rng.uniform(1.5, 2.5))
 
 
 def _font_for(
@@ -356,9 +402,9 @@ def render_page(sampler: TextSampler, fonts: list[PackedFont], rng: random.Rando
     h = rng.randint(200, 900) if kind != "receipt" else rng.randint(400, 900)
     c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3)
     _clutter(c)
-    {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot, "sign": _sign}[
-        kind
-    ](c, sampler, fonts)
+    layouts = {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot}
+    layouts |= {"sign": _sign, "vertical": _vertical}
+    layouts[kind](c, sampler, fonts)
     if rng.random() < 0.3:
         _clutter(c)
     gray = cv2.cvtColor(np.clip(c.img, 0, 255).astype(np.uint8), cv2.COLOR_BGR2GRAY)

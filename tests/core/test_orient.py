@@ -27,12 +27,17 @@ def _reads_left_marked(crops: list[np.ndarray]) -> list[Decoded]:
 
 
 def test_an_upright_page_is_left_alone():
-    assert page_rotation([_line() for _ in range(4)], _reads_left_marked) == 0
+    assert (
+        page_rotation(
+            [_line() for _ in range(4)], _reads_left_marked([_line() for _ in range(4)]), _reads_left_marked
+        )
+        == 0
+    )
 
 
 def test_an_upside_down_page_turns_half_way():
     crops = [np.rot90(_line(), 2) for _ in range(4)]
-    assert page_rotation(crops, _reads_left_marked) == 2
+    assert page_rotation(crops, read_lines(crops, _reads_left_marked), _reads_left_marked) == 2
 
 
 @pytest.mark.parametrize("k", [1, 3])
@@ -41,7 +46,7 @@ def test_a_quarter_turned_page_is_found(k):
     crops = [np.ascontiguousarray(np.rot90(_line(), -k)) for _ in range(4)]
     assert all(is_tall(c) for c in crops)
     # then k counter-clockwise quarter turns make them upright
-    assert page_rotation(crops, _reads_left_marked) == k
+    assert page_rotation(crops, read_lines(crops, _reads_left_marked), _reads_left_marked) == k
 
 
 def test_tall_lines_are_read_in_their_best_orientation():

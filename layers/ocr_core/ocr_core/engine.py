@@ -123,14 +123,16 @@ class OcrEngine:
         assert self.detector is not None
         height, width = gray.shape
         quads = self.detector.detect(gray)
+        t1 = time.perf_counter()
         crops = [self._prepare(crop_quad(gray, q)) for q in quads]
-        turns = page_rotation(crops, self.recognizer.recognize)
-        if turns:  # detect again on the upright page; boxes map back to the input's pixels below
+        decoded = read_lines(crops, self.recognizer.recognize)
+        turns = page_rotation(crops, decoded, self.recognizer.recognize)
+        if turns:  # detect and read again on the upright page; boxes map back to the input below
             upright = rotate_page(gray, turns)
             quads = self.detector.detect(upright)
-            crops = [self._prepare(crop_quad(upright, q)) for q in quads]
-        t1 = time.perf_counter()
-        decoded = read_lines(crops, self.recognizer.recognize)
+            decoded = read_lines(
+                [self._prepare(crop_quad(upright, q)) for q in quads], self.recognizer.recognize
+            )
         t2 = time.perf_counter()
         lines = []
         for quad, d in zip(quads, decoded, strict=True):

@@ -56,17 +56,21 @@ def _mean_conf(decoded: Sequence[Decoded]) -> float:
     return float(np.mean([d.confidence if d.text.strip() else 0.0 for d in decoded])) if decoded else 0.0
 
 
-def _longest(crops: list[np.ndarray], n: int) -> list[np.ndarray]:
-    return sorted(crops, key=lambda c: -max(c.shape[:2]))[:n]
+def _longest(crops: list[np.ndarray], among: list[int], n: int) -> list[int]:
+    return sorted(among, key=lambda i: -max(crops[i].shape[:2]))[:n]
 
 
-def page_rotation(crops: list[np.ndarray], recognize: Recognize) -> int:
-    """Counter-clockwise quarter turns (0-3) that make the page upright, from its line crops."""
+def page_rotation(crops: list[np.ndarray], read: list[Decoded], recognize: Recognize) -> int:
+    """Counter-clockwise quarter turns (0-3) that make the page upright.
+
+    ``read`` is what ``read_lines`` made of ``crops`` as they are (reused: an upright page, the
+    common case, costs only the longest few lines read upside down, and only when unsure).
+    """
     if not crops:
         return 0
-    tall = [c for c in crops if is_tall(c)]
+    tall = [i for i, c in enumerate(crops) if is_tall(c)]
     if len(tall) >= 0.6 * len(crops):  # mostly vertical lines: vertical Chinese or a turned page
-        sample = _longest(tall, SAMPLE)
+        sample = [crops[i] for i in _longest(crops, tall, SAMPLE)]
         scores = {
             0: _mean_conf(recognize([restack_vertical(c) for c in sample])),
             1: _mean_conf(recognize([np.ascontiguousarray(np.rot90(c, 1)) for c in sample])),
@@ -74,11 +78,11 @@ def page_rotation(crops: list[np.ndarray], recognize: Recognize) -> int:
         }
         best = max(scores, key=lambda k: scores[k])
         return best if best == 0 or scores[best] >= scores[0] + MARGIN else 0
-    sample = _longest([c for c in crops if not is_tall(c)], SAMPLE)
-    upright = _mean_conf(recognize(sample))
+    wide = _longest(crops, [i for i in range(len(crops)) if i not in set(tall)], SAMPLE)
+    upright = _mean_conf([read[i] for i in wide])
     if upright >= CONFIDENT:
         return 0
-    flipped = _mean_conf(recognize([np.ascontiguousarray(np.rot90(c, 2)) for c in sample]))
+    flipped = _mean_conf(recognize([np.ascontiguousarray(np.rot90(crops[i], 2)) for i in wide]))
     return 2 if flipped >= upright + MARGIN else 0
 
 

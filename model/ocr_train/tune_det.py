@@ -1,0 +1,54 @@
+"""Choose the detector's post-processing thresholds on synthetic validation pages (never the dev set).
+
+    python -m ocr_train.tune_det --model model/textdet_int8.onnx --pages 120
+
+Runs the exported ONNX model once per page, then scores every combination of bin_thresh,
+box_thresh and unclip_extra through ocr_core.textdet's own post-processing (line F1 at IoU 0.5),
+and prints the table with the best row last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from dataclasses import replace
+from pathlib import Path
+
+from ocr_core.textdet import DetParams, TextDetector, page_quads
+
+from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
+from ocr_train.train_det import match, validation_pages
+
+
+def main(argv: list[str] | None = None) -> DetParams:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--pages", type=int, default=120)
+    p.add_argument("--charset", type=Path, default=CHARSET_FILE)
+    p.add_argument("--corpus", type=Path, default=CORPUS_FILE)
+    p.add_argument("--fonts", type=Path, default=FONT_PACK)
+    args = p.parse_args(argv)
+    detector = TextDetector(args.model)
+    pages = validation_pages(args, args.pages)
+    maps = [detector.probability(page.image) for page in pages]
+    rows = []
+    for bin_t, box_t, extra in itertools.product(
+        (0.2, 0.3, 0.4), (0.4, 0.5, 0.6, 0.7), (-0.1, 0.0, 0.1, 0.2)
+    ):
+        params = replace(detector.params, bin_thresh=bin_t, box_thresh=box_t, unclip_extra=extra)
+        tp = n_pred = n_true = 0
+        for page, (prob, sx, sy) in zip(pages, maps, strict=True):
+            a, b, c = match(page_quads(prob, sx, sy, page.image.shape, params), page.quads)
+            tp, n_pred, n_true = tp + a, n_pred + b, n_true + c
+        prec, rec = tp / max(1, n_pred), tp / max(1, n_true)
+        rows.append((2 * prec * rec / max(1e-9, prec + rec), prec, rec, params))
+    rows.sort(key=lambda r: r[0])
+    print("| bin_thresh | box_thresh | unclip_extra | precision | recall | F1 |\n|---|---|---|---|---|---|")
+    for f1, prec, rec, prm in rows[-10:]:
+        cells = (prm.bin_thresh, prm.box_thresh, prm.unclip_extra, f"{prec:.3f}", f"{rec:.3f}", f"{f1:.3f}")
+        print("| " + " | ".join(str(v) for v in cells) + " |")
+    return rows[-1][3]
+
+
+if __name__ == "__main__":
+    main()
