@@ -3,7 +3,7 @@
     python -m ocr_train.tune_det --model model/textdet_int8.onnx --pages 120
 
 Runs the exported ONNX model once per page, then scores every combination of bin_thresh,
-box_thresh and unclip_extra through ocr_core.textdet's own post-processing (line F1 at IoU 0.5),
+box_thresh, unclip_extra and merge_gap through ocr_core.textdet's own post-processing (line F1 at IoU 0.5),
 and prints the table with the best row last.
 """
 
@@ -32,10 +32,11 @@ def main(argv: list[str] | None = None) -> DetParams:
     pages = validation_pages(args, args.pages)
     maps = [detector.probability(page.image) for page in pages]
     rows = []
-    for bin_t, box_t, extra in itertools.product(
-        (0.2, 0.3, 0.4), (0.4, 0.5, 0.6, 0.7), (-0.1, 0.0, 0.1, 0.2)
-    ):
-        params = replace(detector.params, bin_thresh=bin_t, box_thresh=box_t, unclip_extra=extra)
+    grid = itertools.product((0.2, 0.3, 0.4), (0.5, 0.6, 0.7), (-0.1, 0.0, 0.1), (0.0, 0.5, 0.8))
+    for bin_t, box_t, extra, gap in grid:
+        params = replace(
+            detector.params, bin_thresh=bin_t, box_thresh=box_t, unclip_extra=extra, merge_gap=gap
+        )
         tp = n_pred = n_true = 0
         for page, (prob, sx, sy) in zip(pages, maps, strict=True):
             a, b, c = match(page_quads(prob, sx, sy, page.image.shape, params), page.quads)
@@ -43,9 +44,18 @@ def main(argv: list[str] | None = None) -> DetParams:
         prec, rec = tp / max(1, n_pred), tp / max(1, n_true)
         rows.append((2 * prec * rec / max(1e-9, prec + rec), prec, rec, params))
     rows.sort(key=lambda r: r[0])
-    print("| bin_thresh | box_thresh | unclip_extra | precision | recall | F1 |\n|---|---|---|---|---|---|")
+    print("| bin_thresh | box_thresh | unclip_extra | merge_gap | precision | recall | F1 |")
+    print("|---|---|---|---|---|---|---|")
     for f1, prec, rec, prm in rows[-10:]:
-        cells = (prm.bin_thresh, prm.box_thresh, prm.unclip_extra, f"{prec:.3f}", f"{rec:.3f}", f"{f1:.3f}")
+        cells = (
+            prm.bin_thresh,
+            prm.box_thresh,
+            prm.unclip_extra,
+            prm.merge_gap,
+            f"{prec:.3f}",
+            f"{rec:.3f}",
+            f"{f1:.3f}",
+        )
         print("| " + " | ".join(str(v) for v in cells) + " |")
     return rows[-1][3]
 

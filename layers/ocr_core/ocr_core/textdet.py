@@ -37,6 +37,7 @@ class DetParams:
     min_size: float = 3.0  # smallest short side (map pixels) of a kept region
     shrink: float = DEFAULT_SHRINK  # the model's training shrink (read from its metadata)
     unclip_extra: float = 0.0  # extra growth, in short sides, on top of undoing the shrink
+    merge_gap: float = 0.8  # join line pieces closer than this many line heights (0: never)
 
 
 def resize_for_detection(
@@ -177,7 +178,9 @@ def page_quads(
     h, w = shape[:2]
     quads = [q / np.array([sx, sy], np.float32) for q in quads_from_prob(prob, params)]
     quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
-    return reading_order(merge_into_lines(quads), w, h)
+    if params.merge_gap > 0:
+        quads = merge_into_lines(quads, params.merge_gap)
+    return reading_order(quads, w, h)
 
 
 class TextDetector:
