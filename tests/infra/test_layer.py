@@ -36,6 +36,8 @@ def _run(code: str, *paths: Path) -> str:
     env = {
         "PATH": os.environ["PATH"],
         "OCR_MODEL_PATH": str(BUILD / "ModelLayer" / "model" / "crnn_int8.onnx"),
+        "OCR_DET_MODEL_PATH": str(BUILD / "ModelLayer" / "model" / "textdet_int8.onnx"),
+        "OCR_DETECTOR": "db",
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_METRICS_NAMESPACE": "LiteOcr",
     }

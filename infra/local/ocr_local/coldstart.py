@@ -41,6 +41,8 @@ def measure(build: Path, function: str, module: str, event: str, runs: int, py: 
     env = {
         "PATH": os.environ["PATH"],
         "OCR_MODEL_PATH": str(build / "ModelLayer" / "model" / "crnn_int8.onnx"),
+        "OCR_DET_MODEL_PATH": str(build / "ModelLayer" / "model" / "textdet_int8.onnx"),
+        "OCR_DETECTOR": "db",
         "AWS_DEFAULT_REGION": "us-east-1",
         "PYTHONPATH": os.pathsep.join(paths),
         "POWERTOOLS_METRICS_NAMESPACE": "LiteOcr",

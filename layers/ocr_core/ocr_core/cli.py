@@ -47,6 +47,7 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
         help="line detector (default: db when its model is there)",
     )
     p.add_argument("--det-model", type=Path, help="text detector ONNX model (default: the shipped one)")
+    p.add_argument("--merge-gap", type=float, help="join line pieces closer than this many line heights")
 
 
 def parse_pages(spec: str) -> list[int]:
@@ -78,6 +79,7 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         pdf_dpi=args.dpi or cfg.pdf_dpi,
         detector=args.detector or cfg.detector,
         det_model_path=args.det_model or cfg.det_model_path,
+        det_merge_gap=cfg.det_merge_gap if args.merge_gap is None else args.merge_gap,
     )
 
 

@@ -44,6 +44,7 @@ class EngineConfig:
     deskew: bool = True  # page-level deskew before detection
     detector: str = "auto"  # "db" (learned, ONNX), "classical" (morphology), "auto": db if its model exists
     det_model_path: Path = field(default_factory=default_det_model_path)
+    det_merge_gap: float = 0.5  # learned detector: join line pieces closer than this (line heights)
     trim: bool = True  # single-line mode: crop blank borders around the ink
     min_confidence: float = 0.3
     max_bytes: int = 20 * 1024 * 1024

@@ -18,7 +18,7 @@ from ocr_core.load import load_image, pdf_page_count, sniff
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
 from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
-from ocr_core.textdet import TextDetector, crop_quad, quad_box
+from ocr_core.textdet import DetParams, TextDetector, crop_quad, quad_box
 from ocr_core.types import Box, Line, OcrResult
 
 
@@ -39,7 +39,8 @@ class OcrEngine:
         if cfg.detector not in ("db", "classical", "auto"):
             raise ModelError(f"unknown detector {cfg.detector!r}: 'db', 'classical' or 'auto'")
         use_db = cfg.detector == "db" or (cfg.detector == "auto" and cfg.det_model_path.exists())
-        self.detector = TextDetector(cfg.det_model_path, cfg.threads) if use_db else None
+        params = DetParams(merge_gap=cfg.det_merge_gap)
+        self.detector = TextDetector(cfg.det_model_path, cfg.threads, params) if use_db else None
 
     @property
     def detector_name(self) -> str:

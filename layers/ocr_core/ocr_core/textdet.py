@@ -32,12 +32,13 @@ class DetParams:
 
     max_side: int = 960
     min_side: int = 32
-    bin_thresh: float = 0.3
-    box_thresh: float = 0.5
+    bin_thresh: float = 0.4  # bin/box thresholds and merge_gap: `python -m ocr_train.tune_det` (model card)
+    box_thresh: float = 0.6
     min_size: float = 3.0  # smallest short side (map pixels) of a kept region
     shrink: float = DEFAULT_SHRINK  # the model's training shrink (read from its metadata)
     unclip_extra: float = 0.0  # extra growth, in short sides, on top of undoing the shrink
-    merge_gap: float = 0.8  # join line pieces closer than this many line heights (0: never)
+    merge_gap: float = 0.5  # join line pieces closer than this many line heights (0: never): a gap
+    # narrower than half a character cannot separate columns (model card: cost on synthetic pages)
 
 
 def resize_for_detection(
@@ -88,22 +89,22 @@ def merge_into_lines(quads: list[np.ndarray], max_gap: float = 0.8) -> list[np.n
     Tilted and vertical quads are left as they are.
     """
     keep: list[np.ndarray] = []
-    pieces: list[list[float]] = []  # x0, y0, x1, y1
+    pieces: list[tuple[list[float], list[np.ndarray]]] = []  # (x0, y0, x1, y1), the quads joined
     for q in quads:
         angle = abs(cv2.minAreaRect(q)[2]) % 90
         x0, y0 = q.min(axis=0)
         x1, y1 = q.max(axis=0)
         if min(angle, 90 - angle) < 8 and x1 - x0 >= y1 - y0:
-            pieces.append([float(x0), float(y0), float(x1), float(y1)])
+            pieces.append(([float(x0), float(y0), float(x1), float(y1)], [q]))
         else:
             keep.append(q)
-    pieces.sort(key=lambda b: b[0])
+    pieces.sort(key=lambda piece: piece[0][0])
     merged = True
     while merged:
         merged = False
-        for i, a in enumerate(pieces):
+        for i, (a, qa) in enumerate(pieces):
             for j in range(i + 1, len(pieces)):
-                b = pieces[j]  # b starts right of a's start (sorted)
+                b, qb = pieces[j]  # b starts right of a's start (sorted)
                 ha, hb = a[3] - a[1], b[3] - b[1]
                 overlap = min(a[3], b[3]) - max(a[1], b[1])
                 gap = b[0] - a[2]
@@ -112,14 +113,16 @@ def merge_into_lines(quads: list[np.ndarray], max_gap: float = 0.8) -> list[np.n
                     and max(ha, hb) <= 1.5 * min(ha, hb)
                     and -0.5 * min(ha, hb) <= gap <= max_gap * max(ha, hb)
                 ):
-                    pieces[i] = [a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    pieces[i] = ([a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])], qa + qb)
                     del pieces[j]
                     merged = True
                     break
             if merged:
                 break
-    boxes = [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32) for x0, y0, x1, y1 in pieces]
-    return keep + boxes
+    for _, group in pieces:  # a lone piece keeps its own (possibly slightly tilted) quad
+        pts = np.concatenate(group).astype(np.float32)
+        keep.append(group[0] if len(group) == 1 else cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float32))
+    return keep
 
 
 def order_points(quad: np.ndarray) -> np.ndarray:

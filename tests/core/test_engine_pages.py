@@ -1,0 +1,98 @@
+"""Whole pages through the learned detector: lines, turned and tilted pages, vertical Chinese.
+
+Pages are rendered in held-out fonts; the detector never saw these fonts, the texts or the layouts.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from ocr_core.charset import normalize_text
+from ocr_core.config import EngineConfig
+from ocr_core.metrics import edit_distance
+from PIL import Image, ImageDraw, ImageFont
+
+from tests.conftest import EN_FONT, MODEL, ZH_FONT, encode, render_lines
+
+TEXTS = ["北京市海淀区中关村大街", "Invoice No. 4471 due 2024-12-01", "欢迎光临本店"]
+
+
+def _cer(pred: str, truth: str) -> float:
+    p, t = normalize_text(pred, strip_spaces=True), normalize_text(truth, strip_spaces=True)
+    return edit_distance(p, t) / max(1, len(t))
+
+
+@pytest.fixture(scope="module")
+def db_engine():
+    from ocr_core.engine import OcrEngine
+
+    engine = OcrEngine(EngineConfig(model_path=MODEL, detector="db"))
+    assert engine.detector_name == "db"
+    return engine
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    """Three lines in two fonts on one page."""
+    zh = render_lines([TEXTS[0]], ZH_FONT, size=34, margin=40)
+    en = render_lines([TEXTS[1]], EN_FONT, size=34, margin=40)
+    zh2 = render_lines([TEXTS[2]], ZH_FONT, size=34, margin=40)
+    width = max(p.shape[1] for p in (zh, en, zh2))
+    return np.vstack([cv2.copyMakeBorder(p, 0, 0, 0, width - p.shape[1], cv2.BORDER_CONSTANT, value=250)
+                      for p in (zh, en, zh2)])  # fmt: skip
+
+
+def _read(engine, image: np.ndarray) -> list[str]:
+    return [line.text for line in engine.read(encode(image)).lines]
+
+
+@pytest.mark.parametrize("detector", ["db", "classical"])
+def test_page_lines_in_reading_order_with_either_detector(detector, page):
+    from ocr_core.engine import OcrEngine
+
+    engine = OcrEngine(EngineConfig(model_path=MODEL, detector=detector))
+    result = engine.read(encode(page))
+    assert len(result.lines) == 3, [line.text for line in result.lines]
+    for line, truth in zip(result.lines, TEXTS, strict=True):
+        assert _cer(line.text, truth) <= 0.2, line.text
+        assert (
+            0 <= line.box.x0 < line.box.x1 <= page.shape[1]
+            and 0 <= line.box.y0 < line.box.y1 <= page.shape[0]
+        )
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_turned_page_reads_as_upright(db_engine, page, turns):
+    # given the page turned by 90, 180 or 270 degrees
+    turned = np.ascontiguousarray(np.rot90(page, turns))
+    # when it is read
+    result = db_engine.read(encode(turned))
+    # then the lines come out upright, in order, with boxes on the turned image
+    assert len(result.lines) == 3, [line.text for line in result.lines]
+    for line, truth in zip(result.lines, TEXTS, strict=True):
+        assert _cer(line.text, truth) <= 0.2, line.text
+        assert line.box.x1 <= turned.shape[1] and line.box.y1 <= turned.shape[0]
+    if turns % 2:  # lines run up or down the turned image: their boxes are tall
+        assert all(line.box.height > line.box.width for line in result.lines)
+
+
+def test_a_tilted_page_is_read(db_engine, page):
+    h, w = page.shape
+    mat = cv2.getRotationMatrix2D((w / 2, h / 2), 12, 1.0)
+    tilted = cv2.warpAffine(page, mat, (w, h + 120), borderValue=250)
+    texts = _read(db_engine, tilted)
+    assert len(texts) == 3, texts
+    assert all(_cer(t, truth) <= 0.25 for t, truth in zip(texts, TEXTS, strict=True)), texts
+
+
+def test_vertical_chinese_is_read_as_a_line(db_engine):
+    # given one column of upright characters, as on a sign
+    text = "欢迎光临本店"
+    font = ImageFont.truetype(str(ZH_FONT), 40)
+    img = Image.new("L", (120, 60 + 48 * len(text)), 250)
+    draw = ImageDraw.Draw(img)
+    for i, ch in enumerate(text):
+        draw.text((40, 30 + 48 * i), ch, font=font, fill=20)
+    texts = _read(db_engine, np.asarray(img))
+    assert len(texts) == 1 and _cer(texts[0], text) <= 0.2, texts
