@@ -37,7 +37,7 @@ class EngineConfig:
     model_path: Path = field(default_factory=default_model_path)
     model_sha256: str = ""  # when set, the model file must hash to it (checked once, at load)
     threads: int = 1
-    max_batch: int = 32
+    max_batch: int = 4  # small batches: (N, T, 7912) logits stay in cache; measured in the model card
     max_batch_pixels: int = 32 * 32 * 4096  # caps memory of one recognizer batch
     clahe: bool = False  # line-level CLAHE (measured: see model card)
     binarize: bool = False  # line-level adaptive binarization (measured: see model card)

@@ -43,7 +43,7 @@ class Recognizer:
         self,
         model_path: Path,
         threads: int = 1,
-        max_batch: int = 32,
+        max_batch: int = 4,
         max_batch_pixels: int = 4 << 20,
         expected_sha256: str = "",
     ):
