@@ -94,14 +94,10 @@ def calibration_batches(n: int, seed: int, charset: Charset) -> list[np.ndarray]
     return [to_batch(crops[i : i + 16], InputSpec())[0] for i in range(0, len(crops), 16)]
 
 
-def quantize_hybrid(fp32: Path, out: Path, calib: list[np.ndarray]) -> None:
-    from onnxruntime.quantization import (
-        CalibrationDataReader,
-        QuantFormat,
-        QuantType,
-        quantize_dynamic,
-        quantize_static,
-    )
+def quantize_static_qdq(fp32: Path, out: Path, calib: list[np.ndarray], op_types: list[str]) -> None:
+    """Static QDQ INT8 of ``op_types``: per-channel INT8 weights, UINT8 activations calibrated on
+    ``calib`` (inputs named "x"). Shared by the recognizer's and the detector's exports."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     class Reader(CalibrationDataReader):
@@ -114,18 +110,25 @@ def quantize_hybrid(fp32: Path, out: Path, calib: list[np.ndarray]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         pre = Path(tmp) / "pre.onnx"
-        conv = Path(tmp) / "conv_qdq.onnx"
         quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
         quantize_static(
             str(pre),
-            str(conv),
+            str(out),
             Reader(),
             quant_format=QuantFormat.QDQ,
-            op_types_to_quantize=["Conv"],
+            op_types_to_quantize=op_types,
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
         )
+
+
+def quantize_hybrid(fp32: Path, out: Path, calib: list[np.ndarray]) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory() as tmp:
+        conv = Path(tmp) / "conv_qdq.onnx"
+        quantize_static_qdq(fp32, conv, calib, ["Conv"])
         quantize_dynamic(
             str(conv), str(out), op_types_to_quantize=["LSTM", "MatMul", "Gemm"], weight_type=QuantType.QInt8
         )

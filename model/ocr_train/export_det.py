@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from ocr_core.charset import Charset
 from ocr_core.textdet import resize_for_detection, to_input
 
 from ocr_train.db import DbConfig, DbNet
-from ocr_train.export import set_metadata
+from ocr_train.export import quantize_static_qdq, set_metadata
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 
 
@@ -73,30 +72,7 @@ def calibration_inputs(n: int, seed: int, max_side: int = 640) -> list[np.ndarra
 
 
 def quantize(fp32: Path, out: Path, calib: list[np.ndarray]) -> None:
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-
-    class Reader(CalibrationDataReader):
-        def __init__(self) -> None:
-            self.it = iter(calib)
-
-        def get_next(self):  # type: ignore[no-untyped-def]
-            x = next(self.it, None)
-            return None if x is None else {"x": x}
-
-    with tempfile.TemporaryDirectory() as tmp:
-        pre = Path(tmp) / "pre.onnx"
-        quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
-        quantize_static(
-            str(pre),
-            str(out),
-            Reader(),
-            quant_format=QuantFormat.QDQ,
-            op_types_to_quantize=["Conv", "ConvTranspose"],
-            per_channel=True,
-            activation_type=QuantType.QUInt8,
-            weight_type=QuantType.QInt8,
-        )
+    quantize_static_qdq(fp32, out, calib, ["Conv", "ConvTranspose"])
 
 
 def metadata(ckpt: dict, name: str, quant: str) -> dict[str, str]:

@@ -122,9 +122,16 @@ def lr_at(step: int, frac: float, args: argparse.Namespace) -> float:
     return args.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
 
-def save(path: Path, model: Crnn, opt: torch.optim.Optimizer, state: dict, args: argparse.Namespace) -> None:
+def atomic_save(path: Path, payload: dict) -> None:
+    """torch.save to a temporary file, then rename: a run killed mid-write leaves the old checkpoint."""
     tmp = path.with_suffix(".tmp")
-    torch.save(
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def save(path: Path, model: Crnn, opt: torch.optim.Optimizer, state: dict, args: argparse.Namespace) -> None:
+    atomic_save(
+        path,
         {
             "model": model.state_dict(),
             "optimizer": opt.state_dict(),
@@ -132,9 +139,7 @@ def save(path: Path, model: Crnn, opt: torch.optim.Optimizer, state: dict, args:
             "state": state,
             "args": {k: str(v) for k, v in vars(args).items()},
         },
-        tmp,
     )
-    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
 import random
 import time
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from ocr_train.fonts import PackedFont, load_pack
 from ocr_train.pages import SynthPage, render_page
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 from ocr_train.textgen import TextSampler
+from ocr_train.train import atomic_save
 
 cv2.setNumThreads(1)
 
@@ -150,10 +150,8 @@ def evaluate(model: DbNet, pages: list[SynthPage], params: DetParams) -> dict[st
 
 
 def save(path: Path, model: DbNet, opt: torch.optim.Optimizer, state: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "config": model.cfg.to_dict(),
-                "shrink": SHRINK, "state": state}, tmp)  # fmt: skip
-    os.replace(tmp, path)
+    payload = {"model": model.state_dict(), "optimizer": opt.state_dict(), "config": model.cfg.to_dict()}
+    atomic_save(path, {**payload, "shrink": SHRINK, "state": state})
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
