@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from ocr_core.textdet import DEFAULT_SHRINK as SHRINK  # the contract with inference's unclip
 from torch import nn
 
-SHRINK = 0.3  # fraction of a line's short side removed from each edge for the probability target
 THRESH_LO, THRESH_HI = 0.3, 0.7
 DB_K = 50.0
 

@@ -134,19 +134,29 @@ def match(pred: list[np.ndarray], truth: list[np.ndarray], iou: float = 0.5) -> 
     return tp, len(pred), len(truth)
 
 
-@torch.no_grad()
-def evaluate(model: DbNet, pages: list[SynthPage], params: DetParams) -> dict[str, float]:
-    """Line-level precision/recall/F (IoU >= 0.5) through the inference post-processing."""
-    model.eval()
+def score_pages(
+    pages: list[SynthPage], maps: list[tuple[np.ndarray, float, float]], params: DetParams
+) -> dict[str, float]:
+    """Line precision/recall/F (IoU >= 0.5) of probability maps (with their scales) through
+    the inference post-processing (ocr_core.textdet.page_quads)."""
     tp = n_pred = n_true = 0
-    for page in pages:
-        resized, sx, sy = resize_for_detection(page.image, params.max_side)
-        prob = model(torch.from_numpy(to_input(resized)))[0, 0].numpy()
+    for page, (prob, sx, sy) in zip(pages, maps, strict=True):
         a, b, c = match(page_quads(prob, sx, sy, page.image.shape, params), page.quads)
         tp, n_pred, n_true = tp + a, n_pred + b, n_true + c
-    model.train()
     p, r = tp / max(1, n_pred), tp / max(1, n_true)
     return {"precision": p, "recall": r, "f1": 2 * p * r / max(1e-9, p + r)}
+
+
+@torch.no_grad()
+def evaluate(model: DbNet, pages: list[SynthPage], params: DetParams) -> dict[str, float]:
+    """The torch model's validation figure, scored as inference will get it."""
+    model.eval()
+    maps = []
+    for page in pages:
+        resized, sx, sy = resize_for_detection(page.image, params.max_side)
+        maps.append((model(torch.from_numpy(to_input(resized)))[0, 0].numpy(), sx, sy))
+    model.train()
+    return score_pages(pages, maps, params)
 
 
 def save(path: Path, model: DbNet, opt: torch.optim.Optimizer, state: dict) -> None:

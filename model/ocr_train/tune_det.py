@@ -14,10 +14,10 @@ import itertools
 from dataclasses import replace
 from pathlib import Path
 
-from ocr_core.textdet import DetParams, TextDetector, page_quads
+from ocr_core.textdet import DetParams, TextDetector
 
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
-from ocr_train.train_det import match, validation_pages
+from ocr_train.train_det import score_pages, validation_pages
 
 
 def main(argv: list[str] | None = None) -> DetParams:
@@ -37,12 +37,8 @@ def main(argv: list[str] | None = None) -> DetParams:
         params = replace(
             detector.params, bin_thresh=bin_t, box_thresh=box_t, unclip_extra=extra, merge_gap=gap
         )
-        tp = n_pred = n_true = 0
-        for page, (prob, sx, sy) in zip(pages, maps, strict=True):
-            a, b, c = match(page_quads(prob, sx, sy, page.image.shape, params), page.quads)
-            tp, n_pred, n_true = tp + a, n_pred + b, n_true + c
-        prec, rec = tp / max(1, n_pred), tp / max(1, n_true)
-        rows.append((2 * prec * rec / max(1e-9, prec + rec), prec, rec, params))
+        m = score_pages(pages, maps, params)
+        rows.append((m["f1"], m["precision"], m["recall"], params))
     rows.sort(key=lambda r: r[0])
     print("| bin_thresh | box_thresh | unclip_extra | merge_gap | precision | recall | F1 |")
     print("|---|---|---|---|---|---|---|")

@@ -19,6 +19,9 @@ B = TypeVar("B", bound=tuple[int, ...])  # (x, y, w, h, ...): extra fields ride 
 
 MAX_SIDE = 2000
 JOIN = 1.3  # closing width in median character heights: joins words, not columns
+# margin around a line's ink, in line heights, along and across the line: what the recognizer was
+# trained with (shared with the learned detector's crops)
+PAD_ALONG, PAD_ACROSS = 0.25, 0.12
 
 
 def _edge_mask(gray: np.ndarray) -> np.ndarray:
@@ -112,7 +115,7 @@ def detect_lines(gray: np.ndarray) -> list[Box]:
     ordered = xy_cut(raw, min_x_gap=2.0 * char_h)
     boxes = []
     for x, y, w, h in ordered:
-        pad_y, pad_x = int(round(h * 0.12)) + 1, int(round(h * 0.25)) + 1
+        pad_y, pad_x = int(round(h * PAD_ACROSS)) + 1, int(round(h * PAD_ALONG)) + 1
         boxes.append(
             Box(
                 max(0, int((x - pad_x) / scale)),

@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from ocr_core.config import EngineConfig
+from ocr_core.ctc import Decoded
 from ocr_core.detect import crop, detect_lines
 from ocr_core.errors import ImageTooLarge, ModelError, PageOutOfRange
 from ocr_core.load import load_image, pdf_page_count, sniff
@@ -111,13 +112,7 @@ class OcrEngine:
         t2 = time.perf_counter()
         if angle:
             boxes = [self._unrotate(b, angle, gray.shape, (height, width)) for b in boxes]
-        lines = []
-        for box, d in zip(boxes, decoded, strict=True):
-            text = clean_text(d.text)
-            if text and (single_line or d.confidence >= self.config.min_confidence):
-                lines.append(Line(text, d.confidence, box))
-        timings = {"detect": t1 - t0, "recognize": t2 - t1, "total": time.perf_counter() - t0}
-        return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
+        return self._result(boxes, decoded, (width, height), (t0, t1, t2), keep_unsure=single_line)
 
     def _read_with_detector(self, gray: np.ndarray, t0: float) -> OcrResult:
         """Learned detector -> straightened crops -> page orientation -> lines (tall ones turned)."""
@@ -135,13 +130,28 @@ class OcrEngine:
                 [self._prepare(crop_quad(upright, q)) for q in quads], self.recognizer.recognize
             )
         t2 = time.perf_counter()
+        boxes = [
+            quad_box(unrotate_points(q, turns, (height, width)) if turns else q, width, height) for q in quads
+        ]
+        return self._result(boxes, decoded, (width, height), (t0, t1, t2), keep_unsure=False)
+
+    def _result(
+        self,
+        boxes: list[Box],
+        decoded: list[Decoded],
+        size: tuple[int, int],
+        marks: tuple[float, float, float],
+        keep_unsure: bool,
+    ) -> OcrResult:
+        """Lines with text (and, unless ``keep_unsure``, enough confidence), timings from the marks."""
         lines = []
-        for quad, d in zip(quads, decoded, strict=True):
+        for box, d in zip(boxes, decoded, strict=True):
             text = clean_text(d.text)
-            if text and d.confidence >= self.config.min_confidence:
-                corners = unrotate_points(quad, turns, (height, width)) if turns else quad
-                lines.append(Line(text, d.confidence, quad_box(corners, width, height)))
+            if text and (keep_unsure or d.confidence >= self.config.min_confidence):
+                lines.append(Line(text, d.confidence, box))
+        t0, t1, t2 = marks
         timings = {"detect": t1 - t0, "recognize": t2 - t1, "total": time.perf_counter() - t0}
+        width, height = size
         return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
 
     def _prepare(self, line: np.ndarray) -> np.ndarray:

@@ -12,18 +12,18 @@ each with a perspective transform before recognition.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from ocr_core.detect import xy_cut
+from ocr_core.detect import PAD_ACROSS, PAD_ALONG, xy_cut
 from ocr_core.errors import ModelError
 from ocr_core.recognizer import make_session
 from ocr_core.types import Box
 
-DEFAULT_SHRINK = 0.3
+DEFAULT_SHRINK = 0.3  # of a line's short side, off each edge of the training target (db.py)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,8 @@ def crop_quad(gray: np.ndarray, quad: np.ndarray, pad: bool = True) -> np.ndarra
         short = min(w, h)
         ux = (pts[1] - pts[0]) / max(w, 1e-6)
         uy = (pts[3] - pts[0]) / max(h, 1e-6)
-        mx, my = (0.25 * short + 1, 0.12 * short + 1) if w >= h else (0.12 * short + 1, 0.25 * short + 1)
+        along, across = PAD_ALONG * short + 1, PAD_ACROSS * short + 1
+        mx, my = (along, across) if w >= h else (across, along)
         pts = pts + np.array(
             [-mx * ux - my * uy, mx * ux - my * uy, mx * ux + my * uy, -mx * ux + my * uy], np.float32
         )
@@ -196,7 +197,7 @@ class TextDetector:
         meta = self.session.get_modelmeta().custom_metadata_map
         config = json.loads(meta.get("ocr_det", "{}"))
         base = params or DetParams()
-        self.params = DetParams(**{**base.__dict__, "shrink": float(config.get("shrink", base.shrink))})
+        self.params = replace(base, shrink=float(config.get("shrink", base.shrink)))
         self.input_name = self.session.get_inputs()[0].name
 
     def probability(self, gray: np.ndarray) -> tuple[np.ndarray, float, float]:
