@@ -11,7 +11,7 @@ TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
 .PHONY: venv serve demo invoke local-s3 layer opencv-slim validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
-	teacher-cache train train-status train-det export-det export eval eval-rotated bench bench-pages audit clean
+	teacher-cache train train-status train-det export-det export compression-report eval eval-rotated bench bench-pages audit clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -170,6 +170,13 @@ export-det: $(STAMP)-train font-pack corpus
 
 export: $(STAMP)-train font-pack corpus
 	cd model && ../$(BIN)/python -m ocr_train.export --ckpt ../$(CKPT) --out crnn_int8.onnx --fp32-out ../$(RUN)/crnn_fp32.onnx
+
+# The compression study: baseline, pruning, distillation sweep, INT8 variants and fusion, built where
+# missing (model/runs/compression/, about 75 minutes on 2 cores) and measured side by side in one run
+# -> model/COMPRESSION.md + model/compression.png. SHIP=1 also makes the final variant model/crnn_int8.onnx.
+compression-report: $(STAMP)-train $(STAMP)-dev font-pack corpus teacher-cache
+	cd model && ../$(BIN)/python -m ocr_train.compression --real $(abspath $(SHARED)) $(if $(SHIP),--ship,) \
+	  $(COMPRESSION_ARGS)
 
 eval: $(STAMP)-core
 	$(BIN)/ocr eval $(SHARED)/lines/labels.tsv

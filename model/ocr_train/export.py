@@ -30,8 +30,7 @@ from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 
 def load_model(ckpt_path: Path) -> tuple[Crnn, dict]:
     ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-    cfg = ckpt["config"]
-    model = Crnn(CrnnConfig(**{**cfg, "channels": tuple(cfg["channels"])}))
+    model = Crnn(CrnnConfig.from_dict(ckpt["config"]))
     model.load_state_dict(ckpt["model"])
     return model.eval(), ckpt
 

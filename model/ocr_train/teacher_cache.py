@@ -71,7 +71,10 @@ def build(
     spec = InputSpec()
     out.mkdir(parents=True, exist_ok=True)
     for shard in range(0, lines, SHARD):
-        crops, texts, ids, probs, frames = [], [], [], [], []
+        crops: list[np.ndarray] = []
+        texts: list[str] = []
+        ids: list[np.ndarray] = []
+        probs: list[np.ndarray] = []
         while len(crops) < min(SHARD, lines - shard):
             _, text = sampler.sample(1.0)
             font = pick_font(text, fonts, rng)
@@ -84,28 +87,76 @@ def build(
             texts.append(text)
             ids.append(cmap[top].astype(np.int16))
             probs.append(np.take_along_axis(p, top, axis=1).astype(np.float16))
-            frames.append(p.shape[0])
-        np.savez_compressed(
-            out / f"shard{shard // SHARD:04d}.npz",
-            pixels=np.concatenate([c.ravel() for c in crops]),
-            widths=np.array([c.shape[1] for c in crops], np.int32),
-            texts=np.array(texts, dtype=object),
-            ids=np.concatenate(ids),
-            probs=np.concatenate(probs),
-            frames=np.array(frames, np.int32),
-        )
+        save_shard(out / f"shard{shard // SHARD:04d}.npz", crops, texts, ids, probs)
         print(f"shard {shard // SHARD}: {len(crops)} lines", flush=True)
+
+
+def save_shard(
+    path: Path, crops: list[np.ndarray], texts: list[str], ids: list[np.ndarray], probs: list[np.ndarray]
+) -> None:
+    """One shard: crops (32, W), texts, per-frame top-k student ids (int16) and probabilities (fp16)."""
+    tmp = path.with_name("." + path.name)  # not matched by load_pool's "shard*.npz"
+    np.savez_compressed(
+        tmp,
+        pixels=np.concatenate([c.ravel() for c in crops]),
+        widths=np.array([c.shape[1] for c in crops], np.int32),
+        texts=np.array(texts, dtype=object),
+        ids=np.concatenate(ids),
+        probs=np.concatenate(probs),
+        frames=np.array([i.shape[0] for i in ids], np.int32),
+    )
+    tmp.replace(path)  # a build stopped mid-write leaves no broken shard
+
+
+def relabel(
+    src: Path, out: Path, ckpt: Path, lines: int, topk: int = 8, charset_file: Path = CHARSET_FILE
+) -> None:
+    """The first ``lines`` cached lines of ``src``, labeled by one of our own CRNN checkpoints instead
+    (the compression study's own-baseline teacher). Same crops, so the same frames."""
+    import torch
+
+    from ocr_train.data import make_batch
+    from ocr_train.export import load_model
+
+    model = load_model(ckpt)[0]
+    charset = Charset.from_file(charset_file)
+    spec = InputSpec()
+    pool = load_pool(src)[:lines]
+    out.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(pool), SHARD):
+        items = pool[start : start + SHARD]
+        ids: list[np.ndarray] = []
+        probs: list[np.ndarray] = []
+        for i in range(0, len(items), 32):
+            chunk = items[i : i + 32]
+            batch = make_batch([it[0] for it in chunk], [it[1] for it in chunk], charset, spec)
+            with torch.no_grad():
+                p = torch.softmax(model(batch.x), dim=-1)
+            top_p, top_i = p.topk(topk, dim=-1)
+            for j, t in enumerate(batch.frames.tolist()):
+                ids.append(top_i[j, :t].numpy().astype(np.int16))
+                probs.append(top_p[j, :t].numpy().astype(np.float16))
+        save_shard(
+            out / f"shard{start // SHARD:04d}.npz",
+            [it[0] for it in items],
+            [it[1] for it in items],
+            ids,
+            probs,
+        )
+        print(f"relabel shard {start // SHARD}: {len(items)} lines", flush=True)
 
 
 def load_pool(folder: Path) -> list[tuple[np.ndarray, str, np.ndarray, np.ndarray]]:
     """All cached lines: (crop (32, W) uint8, text, top-k ids (T, k), top-k probs (T, k))."""
     pool = []
     for path in sorted(folder.glob("shard*.npz")):
-        z = np.load(path, allow_pickle=True)
+        with np.load(path, allow_pickle=True) as z:  # each z[key] decompresses anew: read each once
+            pixels, ids, probs = z["pixels"], z["ids"], z["probs"]
+            meta = list(zip(z["widths"], z["texts"], z["frames"], strict=True))
         px_off = fr_off = 0
-        for w, text, t in zip(z["widths"], z["texts"], z["frames"], strict=True):
-            crop = z["pixels"][px_off : px_off + 32 * w].reshape(32, w)
-            pool.append((crop, str(text), z["ids"][fr_off : fr_off + t], z["probs"][fr_off : fr_off + t]))
+        for w, text, t in meta:
+            crop = pixels[px_off : px_off + 32 * w].reshape(32, w)
+            pool.append((crop, str(text), ids[fr_off : fr_off + t], probs[fr_off : fr_off + t]))
             px_off += 32 * w
             fr_off += t
     return pool

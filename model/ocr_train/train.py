@@ -63,6 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--distill-after", type=int, default=2000)
     p.add_argument("--alpha", type=float, default=0.5, help="weight of the distillation loss")
     p.add_argument("--temperature", type=float, default=2.0)
+    p.add_argument("--hint", type=Path, help="FitNets hint: match this checkpoint's CNN features (MSE)")
+    p.add_argument("--hint-weight", type=float, default=1.0)
+    p.add_argument("--hint-copy-head", action="store_true", help="start the LSTM and head from --hint's")
+    p.add_argument("--backbone", default="vgg", choices=["vgg", "mbv3"], help="a new model's CNN")
+    p.add_argument("--head-rank", type=int, default=0, help="a new model's low-rank head (0 = full)")
     p.add_argument("--tiny", action="store_true", help="tiny network (smoke tests)")
     p.add_argument("--amp", action="store_true", help="bf16 autocast (GPU)")
     p.add_argument("--charset", type=Path, default=CHARSET_FILE)
@@ -71,12 +76,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def model_config(charset: Charset, tiny: bool) -> CrnnConfig:
-    if tiny:
+def model_config(charset: Charset, args: argparse.Namespace) -> CrnnConfig:
+    """A new model's shape (a resumed or ``--init`` run takes its checkpoint's instead)."""
+    extra = {"backbone": args.backbone, "head_rank": args.head_rank}
+    if args.backbone == "mbv3":
+        extra["channels"] = (16, 0, 0, 0, 0, 0)  # the stem; the blocks are fixed (crnn.MBV3_BLOCKS)
+    if args.tiny:
         return CrnnConfig(
-            num_classes=charset.num_classes, channels=(8, 8, 16, 16, 16, 16), feature=16, hidden=16
+            num_classes=charset.num_classes,
+            **{**extra, "channels": (8, 8, 16, 16, 16, 16)},
+            feature=16,
+            hidden=16,
         )
-    return CrnnConfig(num_classes=charset.num_classes)
+    return CrnnConfig(num_classes=charset.num_classes, **extra)
 
 
 @torch.no_grad()
@@ -99,6 +111,16 @@ def evaluate(
         sub = score([(preds[i], val[i][1]) for i in range(len(val)) if val[i][2] == kind])
         result[f"val_{kind}_acc"] = sub["line_acc"]
     return result
+
+
+def load_matching(model: torch.nn.Module, state: dict, prefixes: tuple[str, ...]) -> int:
+    """Copy tensors whose name starts with one of ``prefixes`` and whose shape matches; returns the count."""
+    own = model.state_dict()
+    picked = {
+        k: v for k, v in state.items() if k.startswith(prefixes) and k in own and own[k].shape == v.shape
+    }
+    model.load_state_dict(picked, strict=False)
+    return len(picked)
 
 
 def ctc_loss(logits: torch.Tensor, batch: Batch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -157,11 +179,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     spec = InputSpec()
     ckpt = torch.load(args.run / "last.pt", map_location="cpu", weights_only=False) if args.resume else None
     init = torch.load(args.init, map_location="cpu", weights_only=False) if args.init else None
-    cfg = (
-        CrnnConfig(**{**ckpt["config"], "channels": tuple(ckpt["config"]["channels"])})
-        if ckpt
-        else model_config(charset, args.tiny)
-    )
+    source = ckpt or init
+    cfg = CrnnConfig.from_dict(source["config"]) if source else model_config(charset, args)
     model = Crnn(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     state = {"step": 0, "samples": 0, "train_seconds": 0.0, "best_acc": -1.0}
@@ -171,6 +190,16 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         state.update(ckpt["state"])
     elif init:
         model.load_state_dict(init["model"])
+    hint = None
+    if args.hint:
+        from ocr_train.export import load_model
+
+        hint = load_model(args.hint)[0].to(device)
+        for p in hint.parameters():
+            p.requires_grad_(False)
+        if args.hint_copy_head and not ckpt:
+            copied = load_matching(model, hint.state_dict(), prefixes=("rnn.", "head."))
+            print(f"copied {copied} recurrent/head tensors from the hint model", flush=True)
     teacher = None
     if args.teacher:
         from ocr_train.teacher import Teacher, distill_loss
@@ -221,12 +250,18 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             break
         step = state["step"]
         for g in opt.param_groups:
-            g["lr"] = lr_at(run_steps, elapsed / budget, args)
+            g["lr"] = lr_at(
+                run_steps, max(elapsed / budget, run_steps / args.steps if args.steps else 0.0), args
+            )
         x = batch.x.to(device, non_blocking=True)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
             logits = model(x)  # (N, T, C)
         loss, frames = ctc_loss(logits, batch, device)
         kd = torch.zeros((), device=device)
+        if hint is not None:
+            with torch.no_grad():
+                target = hint.features(x)
+            loss = loss + args.hint_weight * F.mse_loss(model.features(x), target)
         if teacher is not None and step >= args.distill_after:
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
                 soft = teacher.soft_targets(x, args.temperature)

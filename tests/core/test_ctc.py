@@ -35,3 +35,15 @@ def test_empty_line_has_low_confidence_only_when_unsure():
     (d,) = greedy_decode(logits, np.array([4]), cs)
     assert d.text == ""
     assert abs(d.confidence - 1 / 3) < 1e-5
+
+
+def test_best_path_matches_a_full_softmax_across_frame_blocks():
+    from ocr_core.ctc import FRAME_CHUNK, best_path
+
+    rng = np.random.default_rng(0)
+    logits = (rng.standard_normal((3, 2 * FRAME_CHUNK + 5, 50)) * 4).astype(np.float32)
+    shifted = np.exp(logits - logits.max(-1, keepdims=True))
+    probs = shifted / shifted.sum(-1, keepdims=True)
+    best, best_p = best_path(logits)
+    np.testing.assert_array_equal(best, probs.argmax(-1))
+    np.testing.assert_allclose(best_p, probs.max(-1), rtol=1e-5)

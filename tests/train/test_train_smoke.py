@@ -127,3 +127,46 @@ def test_cached_teacher_pool_is_frame_aligned_and_trains(tiny_assets, tmp_path):
     )
     log = [json.loads(r) for r in (run / "log.jsonl").read_text().splitlines() if '"kd"' in r]
     assert log[-1]["kd"] > 0
+
+    # The compression study's own-teacher pool: the same crops, labeled by our checkpoint.
+    from ocr_train.teacher_cache import relabel
+
+    own_dir = tmp_path / "own"
+    relabel(pool_dir, own_dir, run / "last.pt", lines=4, topk=3, charset_file=root / "charset.json")
+    own = load_pool(own_dir)
+    assert len(own) == 4
+    for (crop, text, ids, probs), (crop0, text0, _, _) in zip(own, pool, strict=False):
+        np.testing.assert_array_equal(crop, crop0)
+        assert text == text0
+        assert ids.shape == probs.shape == (crop.shape[1] // InputSpec().stride, 3)
+        p = probs.astype(np.float32)
+        assert (np.diff(p, axis=1) <= 1e-3).all() and (p.sum(1) <= 1.01).all()  # top-k, descending
+
+
+def test_hint_training_of_a_mbv3_student_from_a_vgg_teacher(tiny_assets, tmp_path):
+    """FitNets hints: a new backbone learns the teacher's CNN features under its copied LSTM and head."""
+    from ocr_train import export, train
+
+    root, _ = tiny_assets
+    teacher = tmp_path / "teacher"
+    train.main(tiny_train_args(root, teacher, steps=2, batch=4, val_lines=4))
+    student = tmp_path / "student"
+    train.main(
+        [
+            *tiny_train_args(root, student, steps=3, batch=4, val_lines=4),
+            "--backbone",
+            "mbv3",
+            "--hint",
+            str(teacher / "last.pt"),
+            "--hint-copy-head",
+        ]
+    )
+    model, ckpt = export.load_model(student / "last.pt")
+    assert ckpt["config"]["backbone"] == "mbv3"
+    from ocr_train.crnn import InvertedResidual
+
+    assert any(isinstance(m, InvertedResidual) for m in model.cnn)
+    assert model.features(torch.zeros(1, 1, 32, 64)).shape == (1, 16, 16)  # the VGG teacher's feature shape
+    fp32 = tmp_path / "mbv3.onnx"
+    export.export_fp32(model, fp32)
+    assert export.verify(model, fp32) < 1e-3

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ocr_core.evaluate import read_labels
+from ocr_core.evaluate import Item, read_labels
 
 from ocr_bench import report
 from ocr_bench.systems import System, Unavailable, all_systems
@@ -37,11 +37,13 @@ class WorkerFailed(RuntimeError):
     pass
 
 
-def run_worker(job: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Measure one system in a fresh interpreter; its launch time travels in OCR_BENCH_T0."""
+def run_worker(job: dict[str, Any], folder: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Measure one system in a fresh interpreter; its launch time travels in OCR_BENCH_T0.
+
+    ``env`` adds variables (the compression study points OCR_MODEL_PATH at each variant)."""
     job_path, out_path = folder / f"{job['system']}.job.json", folder / f"{job['system']}.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1"}
+    env = {**os.environ, **(env or {}), "OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1"}
     env["OCR_BENCH_T0"] = repr(time.time())
     proc = subprocess.run(  # noqa: S603 (this interpreter, our module)
         [sys.executable, "-m", "ocr_bench.measure", str(job_path), str(out_path)],
@@ -53,6 +55,30 @@ def run_worker(job: dict[str, Any], folder: Path) -> dict[str, Any]:
         tail = [line for line in proc.stderr.splitlines() if line.strip()][-1:] or ["no output"]
         raise WorkerFailed(f"exit {proc.returncode}: {tail[0]}")
     return json.loads(out_path.read_text(encoding="utf-8"))
+
+
+def make_job(
+    real: Path, repeat: int, cpu: int | None, limit: int = 0
+) -> tuple[dict[str, Any], list[Item], list[Item]]:
+    """The measuring job over shared/data/real (pages, lines, the latency line), and the labeled items."""
+    _, pages = read_labels(real / "pages" / "labels.jsonl")
+    _, lines = read_labels(real / "lines" / "labels.tsv")
+    if limit:
+        pages, lines = pages[:limit], lines[:limit]
+    sample = real / "lines" / LINE_SAMPLE
+    job = {
+        "pages": [[i.file, str(real / "pages" / i.file)] for i in pages],
+        "lines": [[i.file, str(real / "lines" / i.file)] for i in lines],
+        "line_sample": str(sample if sample.exists() else real / "lines" / lines[0].file),
+        "repeat": repeat,
+        "cpu": cpu,
+    }
+    return job, pages, lines
+
+
+def default_cpu() -> int | None:
+    """The core every measuring process is pinned to: the last one this process may use."""
+    return max(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
 
 
 def machine() -> str:
@@ -84,23 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--cpu",
         type=int,
-        default=max(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        default=default_cpu(),
         help="the CPU core every measuring process is pinned to",
     )
     args = p.parse_args(argv)
 
-    _, pages = read_labels(args.real / "pages" / "labels.jsonl")
-    _, lines = read_labels(args.real / "lines" / "labels.tsv")
-    if args.limit:
-        pages, lines = pages[: args.limit], lines[: args.limit]
-    sample = args.real / "lines" / LINE_SAMPLE
-    job_base = {
-        "pages": [[i.file, str(args.real / "pages" / i.file)] for i in pages],
-        "lines": [[i.file, str(args.real / "lines" / i.file)] for i in lines],
-        "line_sample": str(sample if sample.exists() else args.real / "lines" / lines[0].file),
-        "repeat": args.repeat,
-        "cpu": args.cpu,
-    }
+    job_base, pages, lines = make_job(args.real, args.repeat, args.cpu, args.limit)
     wanted = set(filter(None, args.systems.split(",")))
     chosen: list[System] = [s for s in all_systems() if not wanted or s.key in wanted]
     rows: list[dict[str, Any]] = []

@@ -76,9 +76,10 @@ class System:
 
 
 class Ours(System):
-    def __init__(self, detector: str) -> None:
+    def __init__(self, detector: str, model_path: Path | None = None) -> None:
         super().__init__()
         self.detector = detector
+        self.model_path = model_path  # None: the engine's default (OCR_MODEL_PATH, then model/)
         self.key = f"ours-{detector}"
         self.label = f"ours: {'DB' if detector == 'db' else 'classical'} detector + CRNN INT8"
         self.how = f'OcrEngine(EngineConfig(detector="{detector}", threads=1)): read() on the page bytes'
@@ -86,6 +87,8 @@ class Ours(System):
     def _config(self) -> Any:
         from ocr_core.config import EngineConfig
 
+        if self.model_path is not None:
+            return EngineConfig(detector=self.detector, threads=1, model_path=self.model_path)
         return EngineConfig(detector=self.detector, threads=1)
 
     def check(self) -> None:

@@ -38,7 +38,7 @@ class EngineConfig:
     model_sha256: str = ""  # when set, the model file must hash to it (checked once, at load)
     threads: int = 1
     max_batch: int = 4  # small batches: (N, T, 7912) logits stay in cache; measured in the model card
-    max_batch_pixels: int = 32 * 32 * 4096  # caps memory of one recognizer batch
+    max_batch_pixels: int = 32 * 2048  # padded pixels per recognizer batch: its logits stay <= 16 MB
     clahe: bool = False  # line-level CLAHE (measured: see model card)
     binarize: bool = False  # line-level adaptive binarization (measured: see model card)
     deskew: bool = True  # page-level deskew before detection

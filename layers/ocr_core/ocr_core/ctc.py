@@ -15,10 +15,25 @@ class Decoded:
     confidence: float
 
 
-def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted = logits - logits.max(axis=axis, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=axis, keepdims=True)
+FRAME_CHUNK = 64  # frames per exp() pass: a (64, 7912) float32 block is 2 MB
+
+
+def best_path(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame argmax class and its softmax probability, without a full (N, T, C) softmax.
+
+    The probability of the best class is 1 / sum(exp(l - max)); the sum runs over blocks
+    of frames, so a long batch's peak extra memory is one block, not two more copies of
+    the logits (which on a page of long lines cost over 100 MB of RSS).
+    """
+    n, t, _ = logits.shape
+    best = logits.argmax(axis=-1)
+    best_p = np.empty((n, t), np.float32)
+    for i in range(n):
+        for j in range(0, t, FRAME_CHUNK):
+            block = logits[i, j : j + FRAME_CHUNK].astype(np.float32, copy=False)
+            top = block.max(axis=-1, keepdims=True)
+            best_p[i, j : j + FRAME_CHUNK] = 1.0 / np.exp(block - top).sum(axis=-1)
+    return best, best_p
 
 
 def greedy_decode(logits: np.ndarray, lengths: np.ndarray, charset: Charset) -> list[Decoded]:
@@ -33,9 +48,7 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray, charset: Charset) -> 
         One Decoded per item; confidence is the mean max-probability of the frames
         that emitted a character (a line of only blanks gets the mean blank probability).
     """
-    probs = softmax(logits.astype(np.float32), axis=-1)  # (N, T, C)
-    best = probs.argmax(axis=-1)  # (N, T)
-    best_p = probs.max(axis=-1)  # (N, T)
+    best, best_p = best_path(logits)  # (N, T) each
     out: list[Decoded] = []
     for n in range(best.shape[0]):
         t_len = int(lengths[n])

@@ -1,0 +1,208 @@
+"""model/COMPRESSION.md and its chart from the compression study's measured rows (compression.py).
+
+Every figure comes from the rows: nothing here is typed by hand except the original design's
+table, which the targets compare against.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+MB = 1_000_000
+ORIGINAL = {"size_mb": (38.0, 9.2), "latency_s": (1.2, 0.65), "rss_mb": (1100.0, 580.0), "acc": (96.3, 94.7)}
+RSS_LIMIT_MB = 200.0
+SIZE_LIMIT_MB = 3.0
+
+
+def agreement(row: dict[str, Any], source: dict[str, Any] | None) -> float | None:
+    """Share of dev lines this variant reads exactly as the FP32 model it was made from."""
+    if source is None:
+        return None
+    mine, theirs = row["line_text"], source["line_text"]
+    return sum(mine[k] == theirs[k] for k in theirs) / max(1, len(theirs))
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}%"
+
+
+def _ratio(x: float, base: float) -> str:
+    return f"{x / base:.2f}x" if base else "–"
+
+
+def _acc(row: dict[str, Any], group: str) -> float:
+    return row["lines"].get(group, {}).get("acc_nfkc", float("nan"))
+
+
+def table(rows: list[dict[str, Any]]) -> list[str]:
+    base = rows[0]
+    by_key = {r["key"]: r for r in rows}
+    out = [
+        "| variant | file | params | line p50 | page p50 | peak RSS | line acc all / zh / en / mixed | CER "
+        "| agrees with FP32 | synthetic val acc | steps |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        v = r["variant"]
+        params = f"{v['params'] / 1e6:.2f} M" + (
+            f" ({v['nonzero'] / 1e6:.2f} M nonzero)" if v["nonzero"] else ""
+        )
+        accs = " / ".join(_pct(_acc(r, g)) for g in ("all", "zh", "en", "mixed"))
+        val = v["val"].get("val_line_acc")
+        out.append(
+            f"| {r['label']} | {r['rec_bytes'] / MB:.2f} MB ({_ratio(r['rec_bytes'], base['rec_bytes'])}) "
+            f"| {params} | {r['line_ms']:.2f} ms ({_ratio(r['line_ms'], base['line_ms'])}) "
+            f"| {r['page_p50_ms']:.0f} ms ({_ratio(r['page_p50_ms'], base['page_p50_ms'])}) "
+            f"| {r['rss_bytes'] / MB:.0f} MB | {accs} | {_pct(r['lines']['all']['cer_nfkc'])} "
+            f"| {_pct(agreement(r, by_key.get(v['source'])))} | {_pct(val)} | {v['steps'] or '–'} |"
+        )
+    return out
+
+
+def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
+    by_key = {r["key"]: r for r in rows}
+    base = by_key["baseline"]
+    final = next(r for r in rows if r["key"].endswith("-final"))
+    control = next(r for r in rows if r["key"] == control_key)
+    kd = [r for r in rows if r["key"].startswith("kd-")]
+    best_kd = max(kd, key=lambda r: r["variant"]["val"]["val_line_acc"])
+    size_mb = final["rec_bytes"] / MB
+    loss = 100 * (_acc(base, "all") - _acc(final, "all"))
+    kd_dev = 100 * (_acc(best_kd, "all") - _acc(control, "all"))
+    kd_val = 100 * (best_kd["variant"]["val"]["val_line_acc"] - control["variant"]["val"]["val_line_acc"])
+
+    def line(ok: bool, name: str, figures: str) -> str:
+        return f"| {name} | {'**PASS**' if ok else '**FAIL**'} | {figures} |"
+
+    return [
+        "| target | result | figures |",
+        "|---|---|---|",
+        line(
+            size_mb <= SIZE_LIMIT_MB and final["rec_bytes"] * 8 <= base["rec_bytes"],
+            "final file ≤ 1/8 of the baseline and ≤ 3 MB",
+            f"{size_mb:.2f} MB vs {base['rec_bytes'] / MB:.2f} MB "
+            f"({base['rec_bytes'] / final['rec_bytes']:.1f}x smaller)",
+        ),
+        line(
+            final["line_ms"] * 4 <= base["line_ms"],
+            "per-line latency ≤ 1/4 of the baseline's",
+            f"{final['line_ms']:.2f} ms vs {base['line_ms']:.2f} ms "
+            f"({base['line_ms'] / final['line_ms']:.1f}x faster)",
+        ),
+        line(
+            final["rss_bytes"] / MB < RSS_LIMIT_MB,
+            "peak RSS of the page-reading process < 200 MB",
+            f"{final['rss_bytes'] / MB:.0f} MB (baseline {base['rss_bytes'] / MB:.0f} MB)",
+        ),
+        line(
+            loss <= 1.0,
+            "line accuracy loss vs the FP32 baseline ≤ 1 point",
+            f"{100 * _acc(final, 'all'):.1f}% vs {100 * _acc(base, 'all'):.1f}% ({-loss:+.1f} points)",
+        ),
+        line(
+            kd_dev > 0 and kd_val > 0,
+            "distillation gains at equal size",
+            f"{best_kd['label']} vs CTC alone: {kd_dev:+.1f} points on the dev lines, "
+            f"{kd_val:+.1f} on synthetic validation",
+        ),
+    ]
+
+
+def original(rows: list[dict[str, Any]]) -> list[str]:
+    base = next(r for r in rows if r["key"] == "baseline")
+    final = next(r for r in rows if r["key"].endswith("-final"))
+    o = ORIGINAL
+    return [
+        "| row | original: conventional -> compressed | ours: baseline -> final |",
+        "|---|---|---|",
+        f"| size | {o['size_mb'][0]:.1f} MB -> {o['size_mb'][1]:.1f} MB "
+        f"({o['size_mb'][0] / o['size_mb'][1]:.1f}x) "
+        f"| {base['rec_bytes'] / MB:.1f} MB -> {final['rec_bytes'] / MB:.2f} MB "
+        f"({base['rec_bytes'] / final['rec_bytes']:.1f}x) |",
+        f"| latency | {o['latency_s'][0]} s -> {o['latency_s'][1]} s "
+        f"({o['latency_s'][0] / o['latency_s'][1]:.1f}x) "
+        f"| line {base['line_ms']:.1f} -> {final['line_ms']:.2f} ms "
+        f"({base['line_ms'] / final['line_ms']:.1f}x); "
+        f"page p50 {base['page_p50_ms']:.0f} -> {final['page_p50_ms']:.0f} ms "
+        f"({base['page_p50_ms'] / final['page_p50_ms']:.1f}x) |",
+        f"| memory | {o['rss_mb'][0]:.0f} MB -> {o['rss_mb'][1]:.0f} MB | {base['rss_bytes'] / MB:.0f} MB -> "
+        f"{final['rss_bytes'] / MB:.0f} MB |",
+        f"| accuracy | {o['acc'][0]}% -> {o['acc'][1]}% ({o['acc'][1] - o['acc'][0]:+.1f}) "
+        f"| {100 * _acc(base, 'all'):.1f}% -> {100 * _acc(final, 'all'):.1f}% "
+        f"({100 * (_acc(final, 'all') - _acc(base, 'all')):+.1f}) |",
+    ]
+
+
+def markdown(rows: list[dict[str, Any]], recipe: Any, repeat: int) -> str:
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    techniques = [f"- **{r['label']}**: {r['variant']['technique']}." for r in rows]
+    return "\n".join(
+        [
+            "# Compression study (`make compression-report`)",
+            "",
+            f"{stamp}. Written by `python -m ocr_train.compression`; every figure below comes from that run.",
+            "Each variant is measured by `make bench`'s worker in its own fresh process, one after another, "
+            "1 thread, pinned to one core, through `OcrEngine` with the learned detector: one 320x48 line "
+            f"(p50 of {repeat} reads), the 20 dev pages (p50), peak RSS of that process (loading both "
+            "models, reading every page), and the 108 dev lines of ../shared/data/real/lines (NFKC line "
+            'accuracy and CER). Ratios are to the baseline in the same run. "Agrees with FP32": share of dev '
+            "lines read exactly as the FP32 model it was made from. Synthetic validation: 1,000 lines in "
+            "held-out fonts at the end of the variant's training (it picks the student; the dev set picks "
+            "nothing).",
+            "",
+            "![accuracy vs latency](compression.png)",
+            "",
+            "## Variants",
+            "",
+            *table(rows),
+            "",
+            "## Targets",
+            "",
+            *targets(rows, f"pruned{round(100 * recipe.student_ratio)}"),
+            "",
+            "## Against the original design's table",
+            "",
+            *original(rows),
+            "",
+            "## How each variant was made",
+            "",
+            *techniques,
+            "",
+            f"Recipe: {recipe}",
+            "",
+        ]
+    )
+
+
+def chart(rows: list[dict[str, Any]], path: Path) -> None:
+    """Dev line accuracy vs per-line latency (log), bubble area = file size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(11, 6.5))
+    colors = plt.get_cmap("tab20")
+    for i, r in enumerate(rows):
+        mb = r["rec_bytes"] / MB
+        ax.scatter(
+            r["line_ms"],
+            100 * _acc(r, "all"),
+            s=max(20.0, 40 * mb),
+            color=colors(i % 20),
+            alpha=0.6,
+            edgecolors="black",
+            label=f"{r['label']} ({mb:.1f} MB)",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("one 320x48 line, p50 ms (1 thread, log scale)")
+    ax.set_ylabel("dev line accuracy, % (NFKC, 108 real lines)")
+    ax.set_title("compression study: accuracy vs latency (bubble area = file size)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, markerscale=0.4, frameon=False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,418 @@
+"""The compression study (`make compression-report`): build or reuse every variant, measure them
+side by side in one run, and write model/COMPRESSION.md plus its chart.
+
+    python -m ocr_train.compression --real ../shared/data/real            # build what is missing, report
+    python -m ocr_train.compression --real ../shared/data/real --ship     # and ship the final variant
+
+The recipe, from our trained CRNN (model/ckpt/crnn_fp32.pt) in model/runs/compression/:
+  baseline   the conventional CRNN (VGG 64-128-256-256-512-512, BiLSTM 256) grown from ours
+             function-preservingly (widen.py), fine-tuned ``baseline_steps``
+  magnitude  50% of every weight matrix zeroed, for comparison (same size and time)
+  pruned-R   CNN channels removed at ratio R (BatchNorm-scale ranking, prune.py) + a rank-128 head
+             from the SVD, fine-tuned ``steps`` on CTC alone (the control of distillation)
+  kd-A-T     the same start and steps, plus per-frame distillation from PP-OCRv4's cached outputs
+             (alpha A, temperature T): the sweep
+  kd-own     the same, distilled from the baseline's own outputs on the same cached lines
+  mbv3       a MobileNetV3-style backbone taught by FitNets hints (the best student's CNN features),
+             with that student's LSTM and head, then CTC + distillation
+  INT8       of the best student (synthetic validation picks it, never the dev set): dynamic
+             (LSTM, MatMul), static QDQ (per-channel convolutions), hybrid (both); onnxslim; and
+             onnxruntime's offline full optimization (CPU-specific, measured, never shipped)
+Every fine-tune reads the same synthetic stream (same seed) and the same cached lines (CTC on
+them in every run; only the distillation term differs), so rows differ by technique alone.
+
+Measurement reuses `make bench`'s worker: each variant in a fresh process pinned to one core
+with 1 thread, through OcrEngine (OCR_MODEL_PATH points at the variant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ocr_train.crnn import Crnn
+from ocr_train.paths import CACHE, MODEL_DIR, RUNS
+
+WORK = RUNS / "compression"
+START = MODEL_DIR / "ckpt" / "crnn_fp32.pt"
+SHIPPED_CKPT = MODEL_DIR / "ckpt" / "crnn_student_fp32.pt"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What the study trains; sized for this 2-core machine (about 75 minutes in all)."""
+
+    steps: int = 200
+    baseline_steps: int = 50  # each of its steps costs about 4 of the student's
+    lr: float = 5e-4
+    batch: int = 32
+    ratios: tuple[float, ...] = (0.25, 0.5)
+    student_ratio: float = 0.25
+    rank: int = 128
+    sweep: tuple[tuple[float, float], ...] = ((0.5, 2.0), (0.8, 4.0))
+    own_lines: int = 4000
+    val_lines: int = 1000
+    pool: Path = CACHE / "teacher_pool"
+    work: Path = WORK
+    start: Path = START
+    baseline_channels: tuple[int, ...] = (64, 128, 256, 256, 512, 512)  # Shi et al.'s VGG
+    baseline_feature: int = 512
+    baseline_hidden: int = 256
+    calib_lines: int = 256
+
+
+@dataclass
+class Variant:
+    key: str
+    label: str
+    technique: str
+    onnx: Path
+    params: int
+    nonzero: int = 0
+    source: str = ""  # the FP32 variant this one was quantized or rewritten from
+    val: dict[str, float] = field(default_factory=dict)  # synthetic validation (training's last)
+    steps: int = 0
+
+
+def save_init(model: Crnn, path: Path) -> Path:
+    from ocr_train.train import atomic_save
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_save(path, {"model": model.state_dict(), "config": model.cfg.to_dict(), "state": {}})
+    return path
+
+
+def finetune(
+    name: str, steps: int, recipe: Recipe, extra: list[str], init: Path | None = None, lr: float = 0.0
+) -> tuple[Path, dict]:
+    """Run train.py for ``steps`` from ``init`` (or a new model shaped by ``extra``); reused when
+    RUN/done.json exists, restarted when a run was cut short (equal steps for every variant)."""
+    from ocr_train import train
+
+    run = recipe.work / name
+    done = run / "done.json"
+    if done.exists():
+        return run / "last.pt", json.loads(done.read_text())
+    if run.exists():
+        shutil.rmtree(run)
+    argv = [
+        "--run", str(run), "--steps", str(steps), "--budget-min", "1000", "--lr", str(lr or recipe.lr),
+        "--warmup", "50", "--curriculum", "1", "--batch", str(recipe.batch), "--val-lines",
+        str(recipe.val_lines), "--val-every", "1e9", "--workers", "1", "--seed", "7",
+        *(["--init", str(init)] if init else []), *extra,
+    ]  # fmt: skip
+    print(f"[compression] fine-tune {name}: {' '.join(argv)}", flush=True)
+    metrics = train.main(argv)
+    done.write_text(json.dumps(metrics))
+    return run / "last.pt", metrics
+
+
+def kd_args(pool: Path, alpha: float, temperature: float) -> list[str]:
+    return [
+        "--teacher-cache", str(pool), "--distill-after", "0", "--cache-every", "2",
+        "--alpha", str(alpha), "--temperature", str(temperature),
+    ]  # fmt: skip
+
+
+def export(ckpt: Path, out: Path, quant: str, calib_lines: int = 256) -> Path:
+    """ONNX of ``ckpt``: "fp32", "dynamic" (LSTM/MatMul), "static" (QDQ conv) or "hybrid" (both)."""
+    if out.exists():
+        return out
+    from ocr_core.charset import Charset
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from ocr_train.export import (
+        calibration_batches,
+        export_fp32,
+        load_model,
+        metadata,
+        quantize_hybrid,
+        quantize_static_qdq,
+        set_metadata,
+    )
+    from ocr_train.paths import CHARSET_FILE
+
+    charset = Charset.from_file(CHARSET_FILE)
+    model, ck = load_model(ckpt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        export_fp32(model, fp32)
+        if quant == "fp32":
+            shutil.copy(fp32, out)
+        elif quant == "dynamic":
+            quantize_dynamic(
+                str(fp32),
+                str(out),
+                op_types_to_quantize=["LSTM", "MatMul", "Gemm"],
+                weight_type=QuantType.QInt8,
+            )
+        elif quant == "static":
+            quantize_static_qdq(fp32, out, calibration_batches(calib_lines, 99, charset), ["Conv"])
+        elif quant == "hybrid":
+            quantize_hybrid(fp32, out, calibration_batches(calib_lines, 99, charset))
+        else:
+            raise ValueError(quant)
+    set_metadata(out, metadata(charset, ck, f"crnn-{out.stem}", quant))
+    return out
+
+
+def slim(src: Path, out: Path) -> Path:
+    """onnxslim's portable rewrites (constant folding, dead nodes, fusions), metadata kept."""
+    if not out.exists():
+        import onnx
+        import onnxslim
+
+        model = onnx.load(str(src))
+        props = [(p.key, p.value) for p in model.metadata_props]
+        slimmed = onnxslim.slim(model)
+        del slimmed.metadata_props[:]
+        for k, v in props:
+            entry = slimmed.metadata_props.add()
+            entry.key, entry.value = k, v
+        onnx.save(slimmed, str(out))
+    return out
+
+
+def ort_offline(src: Path, out: Path) -> Path:
+    """onnxruntime's full graph optimization saved to a file (CPU-specific fused nodes)."""
+    if not out.exists():
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.optimized_model_filepath = str(out)
+        ort.InferenceSession(str(src), opts, providers=["CPUExecutionProvider"])
+    return out
+
+
+def build(recipe: Recipe) -> list[Variant]:
+    """Every variant of the recipe, trained and exported where missing."""
+    from ocr_train.export import load_model
+    from ocr_train.prune import count_params, lowrank_head, magnitude_prune, prune_channels
+    from ocr_train.teacher_cache import relabel
+    from ocr_train.widen import widen
+
+    if not (recipe.pool / "shard0000.npz").exists():
+        raise SystemExit(f"no teacher cache in {recipe.pool}: run `make teacher-cache` first")
+    start, _ = load_model(recipe.start)
+    work = recipe.work
+    out: list[Variant] = []
+    onnx_dir = work / "onnx"
+
+    def add(key: str, label: str, technique: str, ckpt: Path, quant: str = "fp32", **kw: Any) -> Variant:
+        model = load_model(ckpt)[0]
+        v = Variant(
+            key,
+            label,
+            technique,
+            export(ckpt, onnx_dir / f"{key}.onnx", quant, recipe.calib_lines),
+            count_params(model),
+            **kw,
+        )
+        if key == "magnitude":
+            v.nonzero = count_params(model, nonzero=True)
+        out.append(v)
+        return v
+
+    # The conventional baseline.
+    wide = replace(
+        start.cfg,
+        channels=recipe.baseline_channels,
+        feature=recipe.baseline_feature,
+        hidden=recipe.baseline_hidden,
+    )
+    init = save_init(widen(start, wide), work / "init" / "baseline.pt")
+    base_ckpt, base_m = finetune(
+        "baseline", recipe.baseline_steps, recipe, kd_args(recipe.pool, 0.0, 1.0), init
+    )
+    add(
+        "baseline",
+        "baseline FP32 (VGG 64-512, BiLSTM 256)",
+        "conventional CRNN, widened + fine-tuned",
+        base_ckpt,
+        val=base_m,
+        steps=recipe.baseline_steps,
+    )
+    add("start", "our trained CRNN FP32", "the starting point (25 GPU-min)", recipe.start)
+    mag = work / "init" / "magnitude.pt"
+    if not mag.exists():
+        save_init(magnitude_prune(start, 0.5), mag)
+    add("magnitude", "unstructured 50% FP32", "magnitude pruning, no fine-tune", mag)
+
+    # Structured pruning + low-rank head, fine-tuned on CTC alone (the distillation control).
+    inits: dict[float, Path] = {}
+    control: dict[float, tuple[Path, dict]] = {}
+    for ratio in recipe.ratios:
+        pct = round(100 * ratio)
+        inits[ratio] = save_init(
+            lowrank_head(prune_channels(start, ratio), recipe.rank), work / "init" / f"pruned{pct}.pt"
+        )
+        ck, m = finetune(f"pruned{pct}", recipe.steps, recipe, kd_args(recipe.pool, 0.0, 1.0), inits[ratio])
+        control[ratio] = (ck, m)
+        add(
+            f"pruned{pct}",
+            f"pruned {pct}% + rank-{recipe.rank} head FP32",
+            "channel pruning + SVD head, CTC fine-tune",
+            ck,
+            val=m,
+            steps=recipe.steps,
+        )
+    student_init = inits[recipe.student_ratio]
+    pct = round(100 * recipe.student_ratio)
+
+    # Distillation sweep at equal size (same start, steps and lines as the control).
+    students: dict[str, tuple[Path, dict]] = {f"pruned{pct}": control[recipe.student_ratio]}
+    for alpha, temp in recipe.sweep:
+        key = f"kd-a{alpha:g}-t{temp:g}"
+        ck, m = finetune(key, recipe.steps, recipe, kd_args(recipe.pool, alpha, temp), student_init)
+        students[key] = (ck, m)
+        add(
+            key,
+            f"distilled from PP-OCRv4, alpha {alpha:g}, T {temp:g} FP32",
+            f"pruned {pct}% + KD",
+            ck,
+            val=m,
+            steps=recipe.steps,
+        )
+    own_pool = work / "own_pool"
+    if not (own_pool / "done").exists():
+        relabel(recipe.pool, own_pool, base_ckpt, recipe.own_lines)
+        (own_pool / "done").touch()
+    best_alpha, best_t = max(
+        recipe.sweep, key=lambda at: students[f"kd-a{at[0]:g}-t{at[1]:g}"][1]["val_line_acc"]
+    )
+    ck, m = finetune("kd-own", recipe.steps, recipe, kd_args(own_pool, best_alpha, best_t), student_init)
+    students["kd-own"] = (ck, m)
+    add(
+        "kd-own",
+        f"distilled from our baseline, alpha {best_alpha:g}, T {best_t:g} FP32",
+        f"pruned {pct}% + KD (own teacher, {recipe.own_lines} cached lines)",
+        ck,
+        val=m,
+        steps=recipe.steps,
+    )
+
+    # MobileNetV3-style candidate: hints from the best student so far, its LSTM and head.
+    best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
+    hint = load_model(students[best_key][0])[0]
+    mb_extra = [
+        "--backbone", "mbv3", "--head-rank", str(hint.cfg.head_rank), "--hint", str(students[best_key][0]),
+        "--hint-copy-head", *kd_args(recipe.pool, best_alpha, best_t),
+    ]  # fmt: skip
+    mb_ckpt, mb_m = finetune("mbv3", recipe.steps, recipe, mb_extra, lr=1e-3)
+    students["mbv3"] = (mb_ckpt, mb_m)
+    add(
+        "mbv3",
+        "MobileNetV3-style backbone FP32",
+        f"hints from {best_key} + KD",
+        mb_ckpt,
+        val=mb_m,
+        steps=recipe.steps,
+    )
+
+    # INT8 and graph rewrites of the best student (synthetic validation decides, never the dev set).
+    best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
+    best_ckpt, best_m = students[best_key]
+    src = next(v for v in out if v.key == best_key).key
+    for quant, label in (
+        ("dynamic", "INT8 dynamic (LSTM, MatMul)"),
+        ("static", "INT8 static QDQ (conv)"),
+        ("hybrid", "INT8 hybrid (static conv + dynamic LSTM/MatMul)"),
+    ):
+        add(
+            f"{best_key}-{quant}",
+            f"{best_key}: {label}",
+            f"{quant} INT8 of {best_key}",
+            best_ckpt,
+            quant,
+            source=src,
+            val=best_m,
+        )
+    hybrid = onnx_dir / f"{best_key}-hybrid.onnx"
+    params = out[-1].params
+    for key, path, label, technique in (
+        (
+            f"{best_key}-ortfused",
+            ort_offline(hybrid, onnx_dir / f"{best_key}-ortfused.onnx"),
+            f"{best_key}: hybrid + onnxruntime offline fusion",
+            "ORT_ENABLE_ALL saved (CPU-specific)",
+        ),
+        (
+            f"{best_key}-final",
+            slim(hybrid, onnx_dir / f"{best_key}-final.onnx"),
+            f"final: {best_key} hybrid INT8 + onnxslim",
+            "the shipped recipe",
+        ),
+    ):
+        out.append(Variant(key, label, technique, path, params, source=src, val=best_m))
+    return out
+
+
+def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, Any]]:
+    """Each variant through make bench's worker (fresh process, 1 thread, one core), one after another."""
+    from ocr_bench.__main__ import default_cpu, make_job, run_worker
+    from ocr_bench.report import summarize
+    from ocr_bench.systems import Ours
+
+    job, pages, lines = make_job(real, repeat, default_cpu())
+    rows = []
+    for v in variants:
+        print(f"[compression] measuring {v.key} ...", flush=True)
+        system = Ours("db", model_path=v.onnx)
+        system.check()
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run_worker({**job, "system": system.key}, Path(tmp), {"OCR_MODEL_PATH": str(v.onnx)})
+        row = summarize(system, result, pages, lines)
+        row.update(
+            {
+                "key": v.key,
+                "label": v.label,
+                "variant": {**asdict(v), "onnx": str(v.onnx)},
+                "rec_bytes": v.onnx.stat().st_size,
+                "line_text": result["line_text"],
+            }
+        )
+        rows.append(row)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--real", type=Path, required=True, help="shared/data/real")
+    p.add_argument("--out", type=Path, default=MODEL_DIR / "COMPRESSION.md")
+    p.add_argument("--chart", type=Path, default=MODEL_DIR / "compression.png")
+    p.add_argument("--repeat", type=int, default=100, help="per-line latency runs")
+    p.add_argument("--steps", type=int, default=Recipe.steps)
+    p.add_argument("--build-only", action="store_true", help="train and export, measure nothing")
+    p.add_argument("--ship", action="store_true", help="copy the final variant to model/crnn_int8.onnx")
+    args = p.parse_args(argv)
+    torch.set_num_threads(2)
+    recipe = Recipe(steps=args.steps)
+    variants = build(recipe)
+    if args.build_only:
+        return
+    from ocr_train.compress_report import chart, markdown
+
+    rows = measure(variants, args.real, args.repeat)
+    (recipe.work / "rows.json").write_text(json.dumps(rows, ensure_ascii=False, default=str))
+    args.out.write_text(markdown(rows, recipe, args.repeat), encoding="utf-8")
+    chart(rows, args.chart)
+    print(args.out.read_text(encoding="utf-8"))
+    if args.ship:
+        final = next(v for v in variants if v.key.endswith("-final"))
+        shutil.copy(final.onnx, MODEL_DIR / "crnn_int8.onnx")
+        best = final.key.removesuffix("-final")
+        shutil.copy(recipe.work / best / "last.pt", SHIPPED_CKPT)
+        print(f"shipped {final.onnx} -> model/crnn_int8.onnx; FP32 weights -> {SHIPPED_CKPT}")
+
+
+if __name__ == "__main__":
+    main()
