@@ -38,7 +38,7 @@ from typing import Any
 import torch
 
 from ocr_train.crnn import Crnn
-from ocr_train.paths import CACHE, MODEL_DIR, RUNS
+from ocr_train.paths import CACHE, CHARSET_FILE, CORPUS_FILE, FONT_PACK, MODEL_DIR, RUNS
 
 WORK = RUNS / "compression"
 START = MODEL_DIR / "ckpt" / "crnn_fp32.pt"
@@ -66,6 +66,9 @@ class Recipe:
     baseline_feature: int = 512
     baseline_hidden: int = 256
     calib_lines: int = 256
+    charset: Path = CHARSET_FILE
+    corpus: Path = CORPUS_FILE
+    fonts: Path = FONT_PACK
 
 
 @dataclass
@@ -106,6 +109,7 @@ def finetune(
         "--run", str(run), "--steps", str(steps), "--budget-min", "1000", "--lr", str(lr or recipe.lr),
         "--warmup", "50", "--curriculum", "1", "--batch", str(recipe.batch), "--val-lines",
         str(recipe.val_lines), "--val-every", "1e9", "--workers", "1", "--seed", "7",
+        "--charset", str(recipe.charset), "--corpus", str(recipe.corpus), "--fonts", str(recipe.fonts),
         *(["--init", str(init)] if init else []), *extra,
     ]  # fmt: skip
     print(f"[compression] fine-tune {name}: {' '.join(argv)}", flush=True)
@@ -121,7 +125,7 @@ def kd_args(pool: Path, alpha: float, temperature: float) -> list[str]:
     ]  # fmt: skip
 
 
-def export(ckpt: Path, out: Path, quant: str, calib_lines: int = 256) -> Path:
+def export(ckpt: Path, out: Path, quant: str, recipe: Recipe) -> Path:
     """ONNX of ``ckpt``: "fp32", "dynamic" (LSTM/MatMul), "static" (QDQ conv) or "hybrid" (both)."""
     if out.exists():
         return out
@@ -137,14 +141,18 @@ def export(ckpt: Path, out: Path, quant: str, calib_lines: int = 256) -> Path:
         quantize_static_qdq,
         set_metadata,
     )
-    from ocr_train.paths import CHARSET_FILE
 
-    charset = Charset.from_file(CHARSET_FILE)
+    charset = Charset.from_file(recipe.charset)
     model, ck = load_model(ckpt)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
         export_fp32(model, fp32)
+        calib = (
+            calibration_batches(recipe.calib_lines, 99, charset, recipe.corpus, recipe.fonts)
+            if quant in ("static", "hybrid")
+            else []
+        )
         if quant == "fp32":
             shutil.copy(fp32, out)
         elif quant == "dynamic":
@@ -155,9 +163,9 @@ def export(ckpt: Path, out: Path, quant: str, calib_lines: int = 256) -> Path:
                 weight_type=QuantType.QInt8,
             )
         elif quant == "static":
-            quantize_static_qdq(fp32, out, calibration_batches(calib_lines, 99, charset), ["Conv"])
+            quantize_static_qdq(fp32, out, calib, ["Conv"])
         elif quant == "hybrid":
-            quantize_hybrid(fp32, out, calibration_batches(calib_lines, 99, charset))
+            quantize_hybrid(fp32, out, calib)
         else:
             raise ValueError(quant)
     set_metadata(out, metadata(charset, ck, f"crnn-{out.stem}", quant))
@@ -213,7 +221,7 @@ def build(recipe: Recipe) -> list[Variant]:
             key,
             label,
             technique,
-            export(ckpt, onnx_dir / f"{key}.onnx", quant, recipe.calib_lines),
+            export(ckpt, onnx_dir / f"{key}.onnx", quant, recipe),
             count_params(model),
             **kw,
         )
@@ -284,7 +292,7 @@ def build(recipe: Recipe) -> list[Variant]:
         )
     own_pool = work / "own_pool"
     if not (own_pool / "done").exists():
-        relabel(recipe.pool, own_pool, base_ckpt, recipe.own_lines)
+        relabel(recipe.pool, own_pool, base_ckpt, recipe.own_lines, charset_file=recipe.charset)
         (own_pool / "done").touch()
     best_alpha, best_t = max(
         recipe.sweep, key=lambda at: students[f"kd-a{at[0]:g}-t{at[1]:g}"][1]["val_line_acc"]
@@ -302,12 +310,15 @@ def build(recipe: Recipe) -> list[Variant]:
 
     # MobileNetV3-style candidate: hints from the best student so far, its LSTM and head.
     best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
-    hint = load_model(students[best_key][0])[0]
-    mb_extra = [
-        "--backbone", "mbv3", "--head-rank", str(hint.cfg.head_rank), "--hint", str(students[best_key][0]),
-        "--hint-copy-head", *kd_args(recipe.pool, best_alpha, best_t),
-    ]  # fmt: skip
-    mb_ckpt, mb_m = finetune("mbv3", recipe.steps, recipe, mb_extra, lr=1e-3)
+    hint_ckpt = students[best_key][0]
+    hint = load_model(hint_ckpt)[0]
+    mbv3 = Crnn(replace(hint.cfg, backbone="mbv3", channels=(16, 0, 0, 0, 0, 0)))
+    mbv3.load_state_dict(
+        {k: v for k, v in hint.state_dict().items() if not k.startswith("cnn.")}, strict=False
+    )
+    mb_init = save_init(mbv3, work / "init" / "mbv3.pt")
+    mb_extra = ["--hint", str(hint_ckpt), *kd_args(recipe.pool, best_alpha, best_t)]
+    mb_ckpt, mb_m = finetune("mbv3", recipe.steps, recipe, mb_extra, mb_init, lr=1e-3)
     students["mbv3"] = (mb_ckpt, mb_m)
     add(
         "mbv3",

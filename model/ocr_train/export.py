@@ -73,15 +73,17 @@ def verify(model: Crnn, path: Path) -> float:
     return worst
 
 
-def calibration_batches(n: int, seed: int, charset: Charset) -> list[np.ndarray]:
+def calibration_batches(
+    n: int, seed: int, charset: Charset, corpus_file: Path = CORPUS_FILE, font_dir: Path = FONT_PACK
+) -> list[np.ndarray]:
     """Synthetic lines in training fonts (never the real dev set), batched by width."""
     from ocr_train.corpus import load as load_corpus
     from ocr_train.fonts import load_pack
     from ocr_train.render import pick_font, synth_line
     from ocr_train.textgen import TextSampler
 
-    sampler = TextSampler(load_corpus(CORPUS_FILE), charset, seed)
-    fonts = load_pack(FONT_PACK, "train")
+    sampler = TextSampler(load_corpus(corpus_file), charset, seed)
+    fonts = load_pack(font_dir, "train")
     rng = random.Random(seed)
     crops: list[np.ndarray] = []
     while len(crops) < n:

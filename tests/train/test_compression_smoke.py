@@ -1,0 +1,99 @@
+"""The compression study end to end on tiny models: every variant is built, exported and measured
+through the benchmark's worker, and the report's rows and targets come from those measurements."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("torch_pruning")
+pytest.importorskip("onnxslim")
+pytest.importorskip("rapidocr_onnxruntime")
+
+from tests.conftest import EN_FONT, encode, render_lines  # noqa: E402
+from tests.train.test_train_smoke import tiny_train_args  # noqa: E402
+
+
+def _real_folder(root):
+    """A one-page, two-line set in the layout of shared/data/real."""
+    for part in ("pages", "lines"):
+        (root / part).mkdir(parents=True)
+        (root / part / "meta.tsv").write_text(
+            "file\tlang\tkind\nx.png\ten\tdocument\ny.png\tzh\tscreenshot\n", encoding="utf-8"
+        )
+    page = ["Hello world 12", "Main St. 42"]
+    (root / "pages" / "x.png").write_bytes(encode(render_lines(page, EN_FONT, size=36)))
+    (root / "pages" / "labels.jsonl").write_text(json.dumps({"file": "x.png", "lines": page}) + "\n")
+    (root / "lines" / "x.png").write_bytes(encode(render_lines(["Hello 12"], EN_FONT, size=40)))
+    (root / "lines" / "y.png").write_bytes(encode(render_lines(["world"], EN_FONT, size=40)))
+    (root / "lines" / "labels.tsv").write_text("x.png\tHello 12\ny.png\tworld\n", encoding="utf-8")
+    return root
+
+
+def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
+    from ocr_train import compression, train
+    from ocr_train.compress_report import chart, markdown
+    from ocr_train.teacher_cache import build as build_pool
+
+    root, _ = tiny_assets
+    assets = {"charset": root / "charset.json", "corpus": root / "corpus.json", "fonts": root / "fonts"}
+    start = tmp_path / "start"
+    train.main(tiny_train_args(root, start, steps=2, batch=4, val_lines=4))
+    pool = tmp_path / "pool"
+    build_pool(
+        pool,
+        6,
+        seed=3,
+        topk=4,
+        charset_file=assets["charset"],
+        corpus_file=assets["corpus"],
+        font_dir=assets["fonts"],
+    )
+    recipe = compression.Recipe(
+        steps=2,
+        baseline_steps=1,
+        batch=4,
+        rank=4,
+        sweep=((0.5, 2.0), (0.8, 4.0)),
+        own_lines=4,
+        val_lines=4,
+        pool=pool,
+        work=tmp_path / "work",
+        start=start / "last.pt",
+        baseline_channels=(16, 16, 32, 32, 32, 32),
+        baseline_feature=32,
+        baseline_hidden=32,
+        calib_lines=8,
+        **assets,
+    )
+
+    variants = compression.build(recipe)
+
+    keys = [v.key for v in variants]
+    assert keys[:3] == ["baseline", "start", "magnitude"]
+    assert {"pruned25", "pruned50", "kd-a0.5-t2", "kd-a0.8-t4", "kd-own", "mbv3"} <= set(keys)
+    best = keys[-1].removesuffix("-final")
+    assert keys[-5:] == [f"{best}-{q}" for q in ("dynamic", "static", "hybrid", "ortfused", "final")]
+    by = {v.key: v for v in variants}
+    assert by["baseline"].params > by["start"].params > by["pruned50"].params
+    assert by["magnitude"].nonzero < 0.6 * by["magnitude"].params
+    assert all(v.onnx.exists() for v in variants)
+    assert by[f"{best}-hybrid"].onnx.stat().st_size < by[best].onnx.stat().st_size
+    # equal steps for every fine-tune; a second build reuses everything
+    assert all(by[k].steps == 2 for k in ("pruned25", "kd-a0.5-t2", "kd-own", "mbv3"))
+    mtimes = {v.key: v.onnx.stat().st_mtime for v in variants}
+    assert {v.key: v.onnx.stat().st_mtime for v in compression.build(recipe)} == mtimes
+
+    rows = compression.measure(variants, _real_folder(tmp_path / "real"), repeat=2)
+    assert [r["key"] for r in rows] == keys
+    assert all(r["line_ms"] > 0 and r["rss_bytes"] > 0 and r["lines"]["all"]["n"] == 2 for r in rows)
+    text = markdown(rows, recipe, repeat=2)
+    assert text.count("\n| ") >= len(rows) + 5 + 4  # variant rows, targets, the original's table
+    for target in ("≤ 1/8 of the baseline", "≤ 1/4 of the baseline", "< 200 MB", "≤ 1 point", "distillation"):
+        assert any(
+            target in line and ("**PASS**" in line or "**FAIL**" in line) for line in text.splitlines()
+        )
+    chart(rows, tmp_path / "c.png")
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
