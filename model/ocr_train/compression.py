@@ -118,6 +118,26 @@ def finetune(
     return run / "last.pt", metrics
 
 
+def validate(ckpt: Path, recipe: Recipe, name: str) -> dict[str, float]:
+    """The fine-tunes' synthetic validation for a checkpoint that was not fine-tuned (cached in WORK)."""
+    cache = recipe.work / "val" / f"{name}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    from ocr_core.charset import Charset
+    from ocr_core.tensorize import InputSpec
+
+    from ocr_train.data import validation_set
+    from ocr_train.export import load_model
+    from ocr_train.train import evaluate
+
+    charset = Charset.from_file(recipe.charset)
+    val = validation_set(charset, recipe.corpus, recipe.fonts, recipe.val_lines)
+    metrics = evaluate(load_model(ckpt)[0], val, charset, InputSpec(), torch.device("cpu"))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(metrics))
+    return metrics
+
+
 def kd_args(pool: Path, alpha: float, temperature: float) -> list[str]:
     return [
         "--teacher-cache", str(pool), "--distill-after", "0", "--cache-every", "2",
@@ -249,11 +269,18 @@ def build(recipe: Recipe) -> list[Variant]:
         val=base_m,
         steps=recipe.baseline_steps,
     )
-    add("start", "our trained CRNN FP32", "the starting point (25 GPU-min)", recipe.start)
+    add("start", "our trained CRNN FP32", "the starting point (25 GPU-min)", recipe.start,
+        val=validate(recipe.start, recipe, "start"))  # fmt: skip
     mag = work / "init" / "magnitude.pt"
     if not mag.exists():
         save_init(magnitude_prune(start, 0.5), mag)
-    add("magnitude", "unstructured 50% FP32", "magnitude pruning, no fine-tune", mag)
+    add(
+        "magnitude",
+        "unstructured 50% FP32",
+        "magnitude pruning, no fine-tune",
+        mag,
+        val=validate(mag, recipe),
+    )
 
     # Structured pruning + low-rank head, fine-tuned on CTC alone (the distillation control).
     inits: dict[float, Path] = {}
