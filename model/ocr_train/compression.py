@@ -47,17 +47,19 @@ SHIPPED_CKPT = MODEL_DIR / "ckpt" / "crnn_student_fp32.pt"
 
 @dataclass(frozen=True)
 class Recipe:
-    """What the study trains; sized for this 2-core machine (about 75 minutes in all)."""
+    """What the study trains; sized for this 2-core machine (about 50 minutes in all)."""
 
-    steps: int = 200
-    baseline_steps: int = 50  # each of its steps costs about 4 of the student's
-    lr: float = 5e-4
+    steps: int = 150
+    # The baseline is our trained CRNN widened without loss (54.8% synthetic validation before and
+    # after). Fine-tuning it 50 steps at lr 5e-4 lowered that to 52.5%, so by default it is not.
+    baseline_steps: int = 0
+    lr: float = 3e-4
     batch: int = 32
     ratios: tuple[float, ...] = (0.25, 0.5)
     student_ratio: float = 0.25
     rank: int = 128
     sweep: tuple[tuple[float, float], ...] = ((0.5, 2.0), (0.8, 4.0))
-    own_lines: int = 4000
+    own_lines: int = 3000
     val_lines: int = 1000
     pool: Path = CACHE / "teacher_pool"
     work: Path = WORK
@@ -257,20 +259,31 @@ def build(recipe: Recipe) -> list[Variant]:
         feature=recipe.baseline_feature,
         hidden=recipe.baseline_hidden,
     )
-    init = save_init(widen(start, wide), work / "init" / "baseline.pt")
-    base_ckpt, base_m = finetune(
-        "baseline", recipe.baseline_steps, recipe, kd_args(recipe.pool, 0.0, 1.0), init
-    )
+    init = work / "init" / "baseline.pt"
+    if not init.exists():
+        save_init(widen(start, wide), init)
+    if recipe.baseline_steps:
+        base_ckpt, base_m = finetune(
+            "baseline", recipe.baseline_steps, recipe, kd_args(recipe.pool, 0.0, 1.0), init
+        )
+    else:
+        base_ckpt, base_m = init, validate(init, recipe, "baseline")
+    how = f"fine-tuned {recipe.baseline_steps} steps" if recipe.baseline_steps else "no further training"
     add(
         "baseline",
         "baseline FP32 (VGG 64-512, BiLSTM 256)",
-        "conventional CRNN, widened + fine-tuned",
+        f"conventional CRNN: our trained CRNN widened function-preservingly, {how}",
         base_ckpt,
         val=base_m,
         steps=recipe.baseline_steps,
     )
-    add("start", "our trained CRNN FP32", "the starting point (25 GPU-min)", recipe.start,
-        val=validate(recipe.start, recipe, "start"))  # fmt: skip
+    add(
+        "start",
+        "our trained CRNN FP32",
+        "the starting point (25 GPU-min)",
+        recipe.start,
+        val=validate(recipe.start, recipe, "start"),
+    )
     mag = work / "init" / "magnitude.pt"
     if not mag.exists():
         save_init(magnitude_prune(start, 0.5), mag)
@@ -279,7 +292,7 @@ def build(recipe: Recipe) -> list[Variant]:
         "unstructured 50% FP32",
         "magnitude pruning, no fine-tune",
         mag,
-        val=validate(mag, recipe),
+        val=validate(mag, recipe, "magnitude"),
     )
 
     # Structured pruning + low-rank head, fine-tuned on CTC alone (the distillation control).
