@@ -6,15 +6,16 @@ side by side in one run, and write model/COMPRESSION.md plus its chart.
 
 The recipe, from our trained CRNN (model/ckpt/crnn_fp32.pt) in model/runs/compression/:
   baseline   the conventional CRNN (VGG 64-128-256-256-512-512, BiLSTM 256) grown from ours
-             function-preservingly (widen.py), fine-tuned ``baseline_steps``
+             function-preservingly (widen.py); fine-tuned ``baseline_steps`` (default none)
   magnitude  50% of every weight matrix zeroed, for comparison (same size and time)
   pruned-R   CNN channels removed at ratio R (BatchNorm-scale ranking, prune.py) + a rank-128 head
              from the SVD, fine-tuned ``steps`` on CTC alone (the control of distillation)
   kd-A-T     the same start and steps, plus per-frame distillation from PP-OCRv4's cached outputs
              (alpha A, temperature T): the sweep
   kd-own     the same, distilled from the baseline's own outputs on the same cached lines
-  mbv3       a MobileNetV3-style backbone taught by FitNets hints (the best student's CNN features),
-             with that student's LSTM and head, then CTC + distillation
+  lowrank    our CRNN with the rank-128 SVD head and nothing else (no fine-tune needed)
+  mbv3       a MobileNetV3-style backbone taught by FitNets hints (the best pruned student's CNN
+             features), with that student's LSTM and head, then CTC + distillation
   INT8       of the best student (synthetic validation picks it, never the dev set): dynamic
              (LSTM, MatMul), static QDQ (per-channel convolutions), hybrid (both); onnxslim; and
              onnxruntime's offline full optimization (CPU-specific, measured, never shipped)
@@ -348,6 +349,20 @@ def build(recipe: Recipe) -> list[Variant]:
         steps=recipe.steps,
     )
 
+    # The low-rank head alone (no channel removed, no fine-tune): SVD keeps the trained weights' best
+    # rank-r approximation, so it needs no recovery. Not a hint source for mbv3 (that stays a pruned student).
+    lowrank_init = work / "init" / f"lowrank{recipe.rank}.pt"
+    if not lowrank_init.exists():
+        save_init(lowrank_head(start, recipe.rank), lowrank_init)
+    lowrank_m = validate(lowrank_init, recipe, "lowrank")
+    add(
+        "lowrank",
+        f"rank-{recipe.rank} head FP32",
+        "SVD of the classifier, no channel pruning, no fine-tune",
+        lowrank_init,
+        val=lowrank_m,
+    )
+
     # MobileNetV3-style candidate: hints from the best student so far, its LSTM and head.
     best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
     hint_ckpt = students[best_key][0]
@@ -370,6 +385,7 @@ def build(recipe: Recipe) -> list[Variant]:
     )
 
     # INT8 and graph rewrites of the best student (synthetic validation decides, never the dev set).
+    students["lowrank"] = (lowrank_init, lowrank_m)
     best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
     best_ckpt, best_m = students[best_key]
     src = next(v for v in out if v.key == best_key).key
@@ -435,6 +451,17 @@ def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, 
     return rows
 
 
+def ship(src: Path, dst: Path, name: str = "crnn-zh-en-int8") -> None:
+    """Copy the final variant to the shipped file under the product's model name."""
+    import onnx
+
+    from ocr_train.export import set_metadata
+
+    meta = {p.key: p.value for p in onnx.load(str(src)).metadata_props}
+    shutil.copy(src, dst)
+    set_metadata(dst, {**meta, "model_name": name, "recipe": "python -m ocr_train.compression --ship"})
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--real", type=Path, required=True, help="shared/data/real")
@@ -459,7 +486,7 @@ def main(argv: list[str] | None = None) -> None:
     print(args.out.read_text(encoding="utf-8"))
     if args.ship:
         final = next(v for v in variants if v.key.endswith("-final"))
-        shutil.copy(final.onnx, MODEL_DIR / "crnn_int8.onnx")
+        ship(final.onnx, MODEL_DIR / "crnn_int8.onnx")
         best = final.key.removesuffix("-final")
         shutil.copy(recipe.work / best / "last.pt", SHIPPED_CKPT)
         print(f"shipped {final.onnx} -> model/crnn_int8.onnx; FP32 weights -> {SHIPPED_CKPT}")
