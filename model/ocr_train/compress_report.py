@@ -70,6 +70,13 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
     best_kd = max(kd, key=lambda r: r["variant"]["val"]["val_line_acc"])
     size_mb = final["rec_bytes"] / MB
     loss = 100 * (_acc(base, "all") - _acc(final, "all"))
+    start = by_key.get("start")
+    vs_start = (
+        f"; against our trained CRNN FP32 it started from: {100 * _acc(start, 'all'):.1f}% "
+        f"({100 * (_acc(final, 'all') - _acc(start, 'all')):+.1f} points)"
+        if start
+        else ""
+    )
     kd_dev = 100 * (_acc(best_kd, "all") - _acc(control, "all"))
     kd_val = 100 * (best_kd["variant"]["val"]["val_line_acc"] - control["variant"]["val"]["val_line_acc"])
 
@@ -99,7 +106,8 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
         line(
             loss <= 1.0,
             "line accuracy loss vs the FP32 baseline ≤ 1 point",
-            f"{100 * _acc(final, 'all'):.1f}% vs {100 * _acc(base, 'all'):.1f}% ({-loss:+.1f} points)",
+            f"{100 * _acc(final, 'all'):.1f}% vs {100 * _acc(base, 'all'):.1f}% ({-loss:+.1f} points)"
+            + vs_start,
         ),
         line(
             kd_dev > 0 and kd_val > 0,
@@ -170,7 +178,8 @@ def markdown(rows: list[dict[str, Any]], recipe: Any, repeat: int) -> str:
             "",
             *techniques,
             "",
-            f"Recipe: {recipe}",
+            "Recipe (`ocr_train.compression.Recipe`): "
+            + ", ".join(f"{k}={v}" for k, v in vars(recipe).items() if not isinstance(v, Path)),
             "",
         ]
     )

@@ -85,6 +85,7 @@ class Variant:
     source: str = ""  # the FP32 variant this one was quantized or rewritten from
     val: dict[str, float] = field(default_factory=dict)  # synthetic validation (training's last)
     steps: int = 0
+    ckpt: str = ""  # the FP32 weights it was exported from
 
 
 def save_init(model: Crnn, path: Path) -> Path:
@@ -246,6 +247,7 @@ def build(recipe: Recipe) -> list[Variant]:
             technique,
             export(ckpt, onnx_dir / f"{key}.onnx", quant, recipe),
             count_params(model),
+            ckpt=str(ckpt),
             **kw,
         )
         if key == "magnitude":
@@ -419,7 +421,7 @@ def build(recipe: Recipe) -> list[Variant]:
             "the shipped recipe",
         ),
     ):
-        out.append(Variant(key, label, technique, path, params, source=src, val=best_m))
+        out.append(Variant(key, label, technique, path, params, source=src, val=best_m, ckpt=str(best_ckpt)))
     return out
 
 
@@ -470,25 +472,31 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--repeat", type=int, default=100, help="per-line latency runs")
     p.add_argument("--steps", type=int, default=Recipe.steps)
     p.add_argument("--build-only", action="store_true", help="train and export, measure nothing")
+    p.add_argument("--report-only", action="store_true", help="rewrite the report from the last run's rows")
     p.add_argument("--ship", action="store_true", help="copy the final variant to model/crnn_int8.onnx")
     args = p.parse_args(argv)
     torch.set_num_threads(2)
     recipe = Recipe(steps=args.steps)
+    from ocr_train.compress_report import chart, markdown
+
+    saved = recipe.work / "rows.json"
+    if args.report_only:
+        rows = json.loads(saved.read_text(encoding="utf-8"))
+        args.out.write_text(markdown(rows, recipe, args.repeat), encoding="utf-8")
+        chart(rows, args.chart)
+        return
     variants = build(recipe)
     if args.build_only:
         return
-    from ocr_train.compress_report import chart, markdown
-
     rows = measure(variants, args.real, args.repeat)
-    (recipe.work / "rows.json").write_text(json.dumps(rows, ensure_ascii=False, default=str))
+    saved.write_text(json.dumps(rows, ensure_ascii=False, default=str), encoding="utf-8")
     args.out.write_text(markdown(rows, recipe, args.repeat), encoding="utf-8")
     chart(rows, args.chart)
     print(args.out.read_text(encoding="utf-8"))
     if args.ship:
         final = next(v for v in variants if v.key.endswith("-final"))
         ship(final.onnx, MODEL_DIR / "crnn_int8.onnx")
-        best = final.key.removesuffix("-final")
-        shutil.copy(recipe.work / best / "last.pt", SHIPPED_CKPT)
+        shutil.copy(final.ckpt, SHIPPED_CKPT)
         print(f"shipped {final.onnx} -> model/crnn_int8.onnx; FP32 weights -> {SHIPPED_CKPT}")
 
 

@@ -35,6 +35,16 @@ def pin_to_one_core(cpu: int | None) -> None:
 
 
 def peak_rss_bytes(system: System) -> int:
+    """Peak RSS of this process (or of its children, for a CLI system).
+
+    Our own peak is the kernel's VmHWM, which starts anew at exec: ru_maxrss of a process started by
+    a large parent (the compression study holds GBs of training state) reports the parent's peak."""
+    if not system.own_process:
+        status = Path("/proc/self/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return 1024 * int(line.split()[1])  # kB
     who = resource.RUSAGE_CHILDREN if system.own_process else resource.RUSAGE_SELF
     return 1024 * resource.getrusage(who).ru_maxrss  # KiB on Linux
 
