@@ -191,25 +191,18 @@ def chart(rows: list[dict[str, Any]], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from ocr_bench.chart import bubbles
 
     fig, ax = plt.subplots(figsize=(11, 6.5))
-    colors = plt.get_cmap("tab20")
-    for i, r in enumerate(rows):
-        mb = r["rec_bytes"] / MB
-        ax.scatter(
-            r["line_ms"],
-            100 * _acc(r, "all"),
-            s=max(20.0, 40 * mb),
-            color=colors(i % 20),
-            alpha=0.6,
-            edgecolors="black",
-            label=f"{r['label']} ({mb:.1f} MB)",
-        )
-    ax.set_xscale("log")
+    bubbles(
+        ax,
+        [(r["line_ms"], 100 * _acc(r, "all"), r["rec_bytes"] / MB, r["label"]) for r in rows],
+        area_per_mb=40,
+        cmap="tab20",
+    )
     ax.set_xlabel("one 320x48 line, p50 ms (1 thread, log scale)")
     ax.set_ylabel("dev line accuracy, % (NFKC, 108 real lines)")
     ax.set_title("compression study: accuracy vs latency (bubble area = file size)")
-    ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, markerscale=0.4, frameon=False)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

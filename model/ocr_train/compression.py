@@ -38,7 +38,7 @@ from typing import Any
 
 import torch
 
-from ocr_train.crnn import Crnn
+from ocr_train.crnn import MBV3_CHANNELS, Crnn
 from ocr_train.paths import CACHE, CHARSET_FILE, CORPUS_FILE, FONT_PACK, MODEL_DIR, RUNS
 
 WORK = RUNS / "compression"
@@ -154,13 +154,13 @@ def export(ckpt: Path, out: Path, quant: str, recipe: Recipe) -> Path:
     if out.exists():
         return out
     from ocr_core.charset import Charset
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from ocr_train.export import (
         calibration_batches,
         export_fp32,
         load_model,
         metadata,
+        quantize_dynamic_int8,
         quantize_hybrid,
         quantize_static_qdq,
         set_metadata,
@@ -180,12 +180,7 @@ def export(ckpt: Path, out: Path, quant: str, recipe: Recipe) -> Path:
         if quant == "fp32":
             shutil.copy(fp32, out)
         elif quant == "dynamic":
-            quantize_dynamic(
-                str(fp32),
-                str(out),
-                op_types_to_quantize=["LSTM", "MatMul", "Gemm"],
-                weight_type=QuantType.QInt8,
-            )
+            quantize_dynamic_int8(fp32, out)
         elif quant == "static":
             quantize_static_qdq(fp32, out, calib, ["Conv"])
         elif quant == "hybrid":
@@ -202,14 +197,12 @@ def slim(src: Path, out: Path) -> Path:
         import onnx
         import onnxslim
 
+        from ocr_train.export import set_metadata
+
         model = onnx.load(str(src))
-        props = [(p.key, p.value) for p in model.metadata_props]
-        slimmed = onnxslim.slim(model)
-        del slimmed.metadata_props[:]
-        for k, v in props:
-            entry = slimmed.metadata_props.add()
-            entry.key, entry.value = k, v
-        onnx.save(slimmed, str(out))
+        props = {p.key: p.value for p in model.metadata_props}
+        onnx.save(onnxslim.slim(model), str(out))
+        set_metadata(out, props)
     return out
 
 
@@ -230,6 +223,7 @@ def build(recipe: Recipe) -> list[Variant]:
     from ocr_train.export import load_model
     from ocr_train.prune import count_params, lowrank_head, magnitude_prune, prune_channels
     from ocr_train.teacher_cache import relabel
+    from ocr_train.train import load_matching
     from ocr_train.widen import widen
 
     if not (recipe.pool / "shard0000.npz").exists():
@@ -239,7 +233,9 @@ def build(recipe: Recipe) -> list[Variant]:
     out: list[Variant] = []
     onnx_dir = work / "onnx"
 
-    def add(key: str, label: str, technique: str, ckpt: Path, quant: str = "fp32", **kw: Any) -> Variant:
+    def add(
+        key: str, label: str, technique: str, ckpt: Path, quant: str = "fp32", sparse: bool = False, **kw: Any
+    ) -> Variant:
         model = load_model(ckpt)[0]
         v = Variant(
             key,
@@ -247,11 +243,10 @@ def build(recipe: Recipe) -> list[Variant]:
             technique,
             export(ckpt, onnx_dir / f"{key}.onnx", quant, recipe),
             count_params(model),
+            nonzero=count_params(model, nonzero=True) if sparse else 0,
             ckpt=str(ckpt),
             **kw,
         )
-        if key == "magnitude":
-            v.nonzero = count_params(model, nonzero=True)
         out.append(v)
         return v
 
@@ -295,6 +290,7 @@ def build(recipe: Recipe) -> list[Variant]:
         "unstructured 50% FP32",
         "magnitude pruning, no fine-tune",
         mag,
+        sparse=True,
         val=validate(mag, recipe, "magnitude"),
     )
 
@@ -369,10 +365,8 @@ def build(recipe: Recipe) -> list[Variant]:
     best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
     hint_ckpt = students[best_key][0]
     hint = load_model(hint_ckpt)[0]
-    mbv3 = Crnn(replace(hint.cfg, backbone="mbv3", channels=(16, 0, 0, 0, 0, 0)))
-    mbv3.load_state_dict(
-        {k: v for k, v in hint.state_dict().items() if not k.startswith("cnn.")}, strict=False
-    )
+    mbv3 = Crnn(replace(hint.cfg, backbone="mbv3", channels=MBV3_CHANNELS))
+    load_matching(mbv3, hint.state_dict(), prefixes=("rnn.", "head."))
     mb_init = save_init(mbv3, work / "init" / "mbv3.pt")
     mb_extra = ["--hint", str(hint_ckpt), *kd_args(recipe.pool, best_alpha, best_t)]
     mb_ckpt, mb_m = finetune("mbv3", recipe.steps, recipe, mb_extra, mb_init, lr=1e-3)

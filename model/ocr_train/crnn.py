@@ -98,6 +98,9 @@ MBV3_BLOCKS: tuple[tuple[int, int, tuple[int, int]], ...] = (
 )
 
 
+MBV3_CHANNELS = (16, 0, 0, 0, 0, 0)  # CrnnConfig.channels of an mbv3 model: only the stem's width is used
+
+
 def mbv3_backbone(stem: int, feature: int) -> nn.Sequential:
     layers: list[nn.Module] = [
         nn.Conv2d(1, stem, 3, stride=2, padding=1, bias=False),  # 16 x W/2
@@ -136,6 +139,10 @@ class Crnn(nn.Module):
         """(N, 1, 32, W) -> (N, T, F): the CNN's per-frame features (the hint target of distillation)."""
         return self.cnn(x).squeeze(2).permute(0, 2, 1)
 
+    def classify(self, features: torch.Tensor) -> torch.Tensor:
+        """(N, T, F) CNN features -> (N, T, C) logits: the LSTM and the head."""
+        f, _ = self.rnn(features)  # (N, T, 2H)
+        return self.head(f)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        f, _ = self.rnn(self.features(x))  # (N, T, 2H)
-        return self.head(f)  # (N, T, C)
+        return self.classify(self.features(x))

@@ -124,15 +124,20 @@ def quantize_static_qdq(fp32: Path, out: Path, calib: list[np.ndarray], op_types
         )
 
 
-def quantize_hybrid(fp32: Path, out: Path, calib: list[np.ndarray]) -> None:
+def quantize_dynamic_int8(src: Path, out: Path) -> None:
+    """Dynamic INT8 of the LSTMs and MatMuls only (dynamic ConvInteger is slower than FP32 on CPUs)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    quantize_dynamic(
+        str(src), str(out), op_types_to_quantize=["LSTM", "MatMul", "Gemm"], weight_type=QuantType.QInt8
+    )
+
+
+def quantize_hybrid(fp32: Path, out: Path, calib: list[np.ndarray]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         conv = Path(tmp) / "conv_qdq.onnx"
         quantize_static_qdq(fp32, conv, calib, ["Conv"])
-        quantize_dynamic(
-            str(conv), str(out), op_types_to_quantize=["LSTM", "MatMul", "Gemm"], weight_type=QuantType.QInt8
-        )
+        quantize_dynamic_int8(conv, out)
 
 
 def metadata(charset: Charset, ckpt: dict, name: str, quant: str) -> dict[str, str]:

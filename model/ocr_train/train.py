@@ -30,7 +30,7 @@ from ocr_core.metrics import score
 from ocr_core.tensorize import InputSpec
 from torch.utils.data import DataLoader
 
-from ocr_train.crnn import Crnn, CrnnConfig
+from ocr_train.crnn import MBV3_CHANNELS, Crnn, CrnnConfig
 from ocr_train.data import Batch, SyntheticLines, cached_teacher_batch, make_batch, validation_set
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 
@@ -80,7 +80,7 @@ def model_config(charset: Charset, args: argparse.Namespace) -> CrnnConfig:
     """A new model's shape (a resumed or ``--init`` run takes its checkpoint's instead)."""
     extra = {"backbone": args.backbone, "head_rank": args.head_rank}
     if args.backbone == "mbv3":
-        extra["channels"] = (16, 0, 0, 0, 0, 0)  # the stem; the blocks are fixed (crnn.MBV3_BLOCKS)
+        extra["channels"] = MBV3_CHANNELS
     if args.tiny:
         return CrnnConfig(
             num_classes=charset.num_classes,
@@ -255,13 +255,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             )
         x = batch.x.to(device, non_blocking=True)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
-            logits = model(x)  # (N, T, C)
+            features = model.features(x)  # once: the hint loss reads them too
+            logits = model.classify(features)  # (N, T, C)
         loss, frames = ctc_loss(logits, batch, device)
         kd = torch.zeros((), device=device)
         if hint is not None:
             with torch.no_grad():
                 target = hint.features(x)
-            loss = loss + args.hint_weight * F.mse_loss(model.features(x), target)
+            loss = loss + args.hint_weight * F.mse_loss(features.float(), target)
         if teacher is not None and step >= args.distill_after:
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
                 soft = teacher.soft_targets(x, args.temperature)

@@ -8,6 +8,27 @@ from typing import Any
 MB = 1_000_000
 
 
+def bubbles(ax: Any, points: list[tuple[float, float, float, str]], area_per_mb: float, cmap: str) -> None:
+    """One labelled bubble per (x, y, MB, label) on a log-x axis, area growing with the size.
+
+    Shared by this chart and the compression study's (model/ocr_train/compress_report.py)."""
+    import matplotlib
+
+    colors = matplotlib.colormaps[cmap]
+    for i, (x, y, mb, label) in enumerate(points):
+        ax.scatter(
+            x,
+            y,
+            s=max(area_per_mb / 2, area_per_mb * mb),
+            color=colors(i % colors.N),
+            alpha=0.55,
+            edgecolors="black",
+            label=f"{label} ({mb:.1f} MB)",
+        )
+    ax.set_xscale("log")
+    ax.grid(True, which="both", alpha=0.3)
+
+
 def draw(rows: list[dict[str, Any]], path: Path, title: str) -> None:
     """Left: page line recall vs page p50 latency, bubble area = det+rec MB. Right: one-line p50 bars."""
     import matplotlib
@@ -17,22 +38,18 @@ def draw(rows: list[dict[str, Any]], path: Path, title: str) -> None:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 6.4), gridspec_kw={"width_ratios": [3, 2]})
     colors = plt.get_cmap("tab10")
-    for i, r in enumerate(rows):
-        x, y, mb = r["page_p50_ms"], 100 * r["pages"]["all"]["recall_nfkc"], r["size_bytes"] / MB
-        left.scatter(
-            x,
-            y,
-            s=max(30.0, 60 * mb),
-            color=colors(i),
-            alpha=0.55,
-            edgecolors="black",
-            label=f"{r['label']} ({mb:.1f} MB)",
-        )
-    left.set_xscale("log")
+    bubbles(
+        left,
+        [
+            (r["page_p50_ms"], 100 * r["pages"]["all"]["recall_nfkc"], r["size_bytes"] / MB, r["label"])
+            for r in rows
+        ],
+        area_per_mb=60,
+        cmap="tab10",
+    )
     left.set_xlabel("page latency, p50 ms (1 thread, log scale)")
     left.set_ylabel("page line recall, % (NFKC)")
     left.set_title("pages: accuracy vs speed (bubble area = det+rec size)")
-    left.grid(True, which="both", alpha=0.3)
     left.margins(x=0.3, y=0.25)
     left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, markerscale=0.5, frameon=False)
 
