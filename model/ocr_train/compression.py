@@ -13,6 +13,8 @@ The recipe, from our trained CRNN (model/ckpt/crnn_fp32.pt) in model/runs/compre
   kd-A-T     the same start and steps, plus per-frame distillation from PP-OCRv4's cached outputs
              (alpha A, temperature T): the sweep
   kd-own     the same, distilled from the baseline's own outputs on the same cached lines
+  kd-parent  the same, distilled online from the unpruned CRNN (the baseline's function): its full
+             per-frame distribution (weight A, temperature T) and its CNN features (hints)
   lowrank    our CRNN with the rank-128 SVD head and nothing else (no fine-tune needed)
   mbv3       a MobileNetV3-style backbone taught by FitNets hints (the best pruned student's CNN
              features), with that student's LSTM and head, then CTC + distillation
@@ -61,6 +63,9 @@ class Recipe:
     rank: int = 128
     sweep: tuple[tuple[float, float], ...] = ((0.5, 2.0), (0.8, 4.0))
     own_lines: int = 3000
+    # Online distillation from the unpruned parent: (weight A of its per-frame KD, temperature T,
+    # weight of the FitNets hint on its CNN features).
+    parent_kd: tuple[float, float, float] = (0.5, 2.0, 1.0)
     val_lines: int = 1000
     pool: Path = CACHE / "teacher_pool"
     work: Path = WORK
@@ -342,6 +347,25 @@ def build(recipe: Recipe) -> list[Variant]:
         "kd-own",
         f"distilled from our baseline, alpha {best_alpha:g}, T {best_t:g} FP32",
         f"pruned {pct}% + KD (own teacher, {recipe.own_lines} cached lines)",
+        ck,
+        val=m,
+        steps=recipe.steps,
+    )
+
+    # From the unpruned parent online: our CRNN, whose function the baseline is (widened without loss)
+    # at a quarter of its cost per batch. Full per-frame distributions on the same batch, and its CNN
+    # features as hints (the pruned student keeps the feature width); equal lines to the control.
+    weight, temp, hint_w = recipe.parent_kd
+    parent_extra = [
+        *kd_args(recipe.pool, 0.0, 1.0), "--hint", str(recipe.start), "--hint-weight", str(hint_w),
+        "--hint-logits", str(weight), "--hint-temperature", str(temp),
+    ]  # fmt: skip
+    ck, m = finetune("kd-parent", recipe.steps, recipe, parent_extra, student_init)
+    students["kd-parent"] = (ck, m)
+    add(
+        "kd-parent",
+        f"distilled from our unpruned CRNN online, A {weight:g}, T {temp:g}, hints x{hint_w:g} FP32",
+        f"pruned {pct}% + KD (parent's logits and CNN features on the same batch)",
         ck,
         val=m,
         steps=recipe.steps,

@@ -112,16 +112,26 @@ class Teacher(torch.nn.Module):
         return probs / probs.sum(-1, keepdim=True).clamp_min(1e-8)
 
 
+def soft_targets(teacher_logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """A teacher's own logits (same classes as the student) -> soft targets at temperature T."""
+    return F.softmax(teacher_logits.float() / temperature, dim=-1)
+
+
 def distill_loss(
     student_logits: torch.Tensor,
     targets: torch.Tensor,
     frames: torch.Tensor,
-    student_ids: torch.Tensor,
+    student_ids: torch.Tensor | None,
     temperature: float,
 ) -> torch.Tensor:
-    """Per-frame cross-entropy of the student (at temperature T) against teacher soft targets, x T^2."""
+    """Per-frame cross-entropy of the student (at temperature T) against teacher soft targets, x T^2.
+
+    ``student_ids`` picks the student classes the targets cover (PP-OCRv4's mapped dictionary);
+    None: the targets cover every student class (a teacher with the student's charset)."""
     t = min(student_logits.shape[1], targets.shape[1])
-    logq = F.log_softmax(student_logits[:, :t].float() / temperature, dim=-1).index_select(-1, student_ids)
+    logq = F.log_softmax(student_logits[:, :t].float() / temperature, dim=-1)
+    if student_ids is not None:
+        logq = logq.index_select(-1, student_ids)
     ce = -(targets[:, :t] * logq).sum(-1)  # (N, T)
     mask = torch.arange(t, device=ce.device)[None, :] < frames[:, None]
     return (ce * mask).sum() / mask.sum().clamp_min(1) * temperature**2

@@ -33,6 +33,7 @@ from torch.utils.data import DataLoader
 from ocr_train.crnn import MBV3_CHANNELS, Crnn, CrnnConfig
 from ocr_train.data import Batch, SyntheticLines, cached_teacher_batch, make_batch, validation_set
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
+from ocr_train.teacher import distill_loss, soft_targets
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,6 +67,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--hint", type=Path, help="FitNets hint: match this checkpoint's CNN features (MSE)")
     p.add_argument("--hint-weight", type=float, default=1.0)
     p.add_argument("--hint-copy-head", action="store_true", help="start the LSTM and head from --hint's")
+    p.add_argument(
+        "--hint-logits",
+        type=float,
+        default=0.0,
+        help="weight A of per-frame distillation from --hint's own logits on the same batch (full "
+        "distribution, online): loss = (1 - A) CTC + A KD",
+    )
+    p.add_argument("--hint-temperature", type=float, default=2.0)
     p.add_argument("--backbone", default="vgg", choices=["vgg", "mbv3"], help="a new model's CNN")
     p.add_argument("--head-rank", type=int, default=0, help="a new model's low-rank head (0 = full)")
     p.add_argument("--tiny", action="store_true", help="tiny network (smoke tests)")
@@ -202,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             print(f"copied {copied} recurrent/head tensors from the hint model", flush=True)
     teacher = None
     if args.teacher:
-        from ocr_train.teacher import Teacher, distill_loss
+        from ocr_train.teacher import Teacher
 
         teacher = Teacher(charset, args.teacher_onnx).to(device)
     pool = None
@@ -262,7 +271,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         if hint is not None:
             with torch.no_grad():
                 target = hint.features(x)
-            loss = loss + args.hint_weight * F.mse_loss(features.float(), target)
+            if args.hint_logits:
+                with torch.no_grad():
+                    soft = soft_targets(hint.classify(target), args.hint_temperature)
+                kd = distill_loss(logits, soft, frames.to(device), None, args.hint_temperature)
+                loss = (1 - args.hint_logits) * loss + args.hint_logits * kd
+            if args.hint_weight:
+                loss = loss + args.hint_weight * F.mse_loss(features.float(), target)
         if teacher is not None and step >= args.distill_after:
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp):
                 soft = teacher.soft_targets(x, args.temperature)

@@ -170,3 +170,24 @@ def test_hint_training_of_a_mbv3_student_from_a_vgg_teacher(tiny_assets, tmp_pat
     fp32 = tmp_path / "mbv3.onnx"
     export.export_fp32(model, fp32)
     assert export.verify(model, fp32) < 1e-3
+
+
+def test_online_distillation_from_an_unpruned_parent(tiny_assets, tmp_path):
+    """--hint-logits: a pruned student learns from its parent's logits and features on the same batch."""
+    from ocr_train import export, train
+    from ocr_train.compression import save_init
+    from ocr_train.prune import prune_channels
+
+    root, _ = tiny_assets
+    parent = tmp_path / "parent"
+    train.main(tiny_train_args(root, parent, steps=2, batch=4, val_lines=4))
+    pruned = save_init(prune_channels(export.load_model(parent / "last.pt")[0], 0.5), tmp_path / "pruned.pt")
+    student = tmp_path / "student"
+    train.main(
+        [
+            *tiny_train_args(root, student, steps=4, batch=4, val_lines=4),
+            "--init", str(pruned), "--hint", str(parent / "last.pt"), "--hint-logits", "0.5",
+        ]  # fmt: skip
+    )
+    log = [json.loads(r) for r in (student / "log.jsonl").read_text().splitlines() if '"kd"' in r]
+    assert log and all(r["kd"] > 0 for r in log)  # the distillation term ran every logged window
