@@ -183,11 +183,7 @@ def test_online_distillation_from_an_unpruned_parent(tiny_assets, tmp_path):
     train.main(tiny_train_args(root, parent, steps=2, batch=4, val_lines=4))
     pruned = save_init(prune_channels(export.load_model(parent / "last.pt")[0], 0.5), tmp_path / "pruned.pt")
     student = tmp_path / "student"
-    train.main(
-        [
-            *tiny_train_args(root, student, steps=4, batch=4, val_lines=4),
-            "--init", str(pruned), "--hint", str(parent / "last.pt"), "--hint-logits", "0.5",
-        ]  # fmt: skip
-    )
+    distill = ["--init", str(pruned), "--hint", str(parent / "last.pt"), "--hint-logits", "0.5"]
+    train.main([*tiny_train_args(root, student, steps=4, batch=4, val_lines=4), *distill])
     log = [json.loads(r) for r in (student / "log.jsonl").read_text().splitlines() if '"kd"' in r]
     assert log and all(r["kd"] > 0 for r in log)  # the distillation term ran every logged window
