@@ -97,7 +97,12 @@ def calibration_batches(
 
 def quantize_static_qdq(fp32: Path, out: Path, calib: list[np.ndarray], op_types: list[str]) -> None:
     """Static QDQ INT8 of ``op_types``: per-channel INT8 weights, UINT8 activations calibrated on
-    ``calib`` (inputs named "x"). Shared by the recognizer's and the detector's exports."""
+    ``calib`` (inputs named "x"). Shared by the recognizer's and the detector's exports.
+
+    Weights use 7 bits (``reduce_range``): x86 CPUs without VNNI (AVX2, AVX-512F: many AMD EPYC and
+    older Intel Lambda hosts) multiply u8 x s8 through a saturating 16-bit sum, and full-range weights
+    overflow it. Measured on an AVX2 EPYC: full range read the dev lines at 45.4% against 57.4% in
+    FP32; 7-bit weights at 57.4%, with the same size and speed (model card)."""
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -119,17 +124,23 @@ def quantize_static_qdq(fp32: Path, out: Path, calib: list[np.ndarray], op_types
             quant_format=QuantFormat.QDQ,
             op_types_to_quantize=op_types,
             per_channel=True,
+            reduce_range=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
         )
 
 
 def quantize_dynamic_int8(src: Path, out: Path) -> None:
-    """Dynamic INT8 of the LSTMs and MatMuls only (dynamic ConvInteger is slower than FP32 on CPUs)."""
+    """Dynamic INT8 of the LSTMs and MatMuls only (dynamic ConvInteger is slower than FP32 on CPUs);
+    7-bit weights for the same reason as in ``quantize_static_qdq``."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(
-        str(src), str(out), op_types_to_quantize=["LSTM", "MatMul", "Gemm"], weight_type=QuantType.QInt8
+        str(src),
+        str(out),
+        op_types_to_quantize=["LSTM", "MatMul", "Gemm"],
+        weight_type=QuantType.QInt8,
+        reduce_range=True,
     )
 
 

@@ -96,3 +96,25 @@ def test_vertical_chinese_is_read_as_a_line(db_engine):
         draw.text((40, 30 + 48 * i), ch, font=font, fill=20)
     texts = _read(db_engine, np.asarray(img))
     assert len(texts) == 1 and _cer(texts[0], text) <= 0.2, texts
+
+
+def test_a_large_page_read_in_strips_gives_the_whole_page_boxes(db_engine, page):
+    """Strips bound the detector's memory; with their context rows the boxes do not move."""
+    from dataclasses import replace
+
+    from ocr_core.textdet import page_quads
+
+    tall = np.vstack([page] * 6)  # 18 lines, tall enough for several strips at detection scale
+    detector = db_engine.detector
+    params = detector.params
+    quads = {}
+    for name, strip_pixels in (("whole", 10**9), ("strips", 60_000)):
+        detector.params = replace(params, strip_pixels=strip_pixels)
+        try:
+            prob, sx, sy = detector.probability(tall)
+        finally:
+            detector.params = params
+        quads[name] = page_quads(prob, sx, sy, tall.shape, params)
+    assert len(quads["whole"]) == len(quads["strips"]) == 18
+    for a, b in zip(quads["whole"], quads["strips"], strict=True):
+        assert np.abs(a - b).max() < 1.0

@@ -105,3 +105,17 @@ def test_tilted_and_vertical_quads_are_not_merged():
     tilted = cv2.boxPoints(((100.0, 100.0), (120.0, 20.0), 25.0))
     vertical = _box(300, 10, 320, 200)
     assert len(merge_into_lines([tilted, vertical, _box(322, 10, 340, 200)])) == 3
+
+
+def test_strips_cover_every_row_once_with_context():
+    from ocr_core.textdet import strips
+
+    assert strips(256, 256, 10**6, 128) == [(0, 256, 0, 256)]  # small: one whole-page run
+    for h, w in ((960, 736), (736, 960), (960, 128), (1024, 1024)):
+        parts = strips(h, w, 360_000, 128)
+        kept = [r for _, _, k0, k1 in parts for r in range(k0, k1)]
+        assert kept == list(range(h))  # every row kept exactly once, in order
+        for r0, r1, k0, k1 in parts:
+            assert r0 <= k0 < k1 <= r1 and all(v % 32 == 0 for v in (r0, r1, k0, k1))
+            assert k0 - r0 == min(128, k0) and r1 - k1 == min(128, h - k1)  # context where there is page
+            assert (k1 - k0) * w <= 360_000 + 32 * w

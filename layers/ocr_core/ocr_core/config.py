@@ -38,7 +38,8 @@ class EngineConfig:
     model_sha256: str = ""  # when set, the model file must hash to it (checked once, at load)
     threads: int = 1
     max_batch: int = 4  # small batches: (N, T, 7912) logits stay in cache; measured in the model card
-    max_batch_pixels: int = 32 * 2048  # padded pixels per recognizer batch: its logits stay <= 16 MB
+    max_batch_pixels: int = 32 * 512  # padded pixels per recognizer batch: its logits stay <= 4 MB
+    trim_pixels: int = 2_000_000  # pages at least this large first hand freed heap back (memory.py)
     clahe: bool = False  # line-level CLAHE (measured: see model card)
     binarize: bool = False  # line-level adaptive binarization (measured: see model card)
     deskew: bool = True  # page-level deskew before detection
@@ -78,6 +79,7 @@ class EngineConfig:
             min_confidence=float(e.get("OCR_MIN_CONFIDENCE", base.min_confidence)),
             max_bytes=int(e.get("OCR_MAX_BYTES", base.max_bytes)),
             max_pixels=int(e.get("OCR_MAX_PIXELS", base.max_pixels)),
+            trim_pixels=int(e.get("OCR_TRIM_PIXELS", base.trim_pixels)),
             pdf_dpi=int(e.get("OCR_PDF_DPI", base.pdf_dpi)),
             max_pdf_pages=int(e.get("OCR_MAX_PDF_PAGES", base.max_pdf_pages)),
         )

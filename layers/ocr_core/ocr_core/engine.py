@@ -16,6 +16,7 @@ from ocr_core.ctc import Decoded
 from ocr_core.detect import crop, detect_lines
 from ocr_core.errors import ImageTooLarge, ModelError, PageOutOfRange
 from ocr_core.load import load_image, pdf_page_count, sniff
+from ocr_core.memory import release_free_heap
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
 from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
@@ -94,6 +95,8 @@ class OcrEngine:
         """Read a decoded image (BGR, BGRA or gray; 8 or 16 bit)."""
         t0 = time.perf_counter()
         height, width = image.shape[:2]
+        if height * width >= self.config.trim_pixels:
+            release_free_heap()
         gray = to_gray(image)
         if self.detector is not None and not single_line:
             return self._read_with_detector(gray, t0)

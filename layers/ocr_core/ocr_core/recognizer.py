@@ -28,6 +28,7 @@ def make_session(path: Path, threads: int) -> ort.InferenceSession:
     """CPU session with the memory arena off (bounded RSS across requests) and explicit threads."""
     opts = ort.SessionOptions()
     opts.enable_cpu_mem_arena = False
+    opts.enable_mem_pattern = False
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -66,6 +67,13 @@ class Recognizer:
             Path(model_path).stat().st_size,
             dict(meta),
         )
+        self.input_name = self.session.get_inputs()[0].name
+        self.output_name = self.session.get_outputs()[0].name
+        classes = self.session.get_outputs()[0].shape[-1]
+        if isinstance(classes, int) and classes != self.charset.num_classes:
+            raise ModelError(
+                f"{model_path} scores {classes} classes; its charset has {self.charset.num_classes}"
+            )
         self.max_batch = max_batch
         self.max_batch_pixels = max_batch_pixels
 
@@ -92,7 +100,18 @@ class Recognizer:
         out: list[Decoded | None] = [None] * len(crops)
         for idx in self._batches(widths):
             x, frames = to_batch([crops[i] for i in idx], self.spec)
-            logits = self.session.run(None, {"x": x})[0]  # (N, T, C)
-            for i, d in zip(idx, greedy_decode(logits, frames, self.charset), strict=True):
+            for i, d in zip(idx, greedy_decode(self._logits(x), frames, self.charset), strict=True):
                 out[i] = d
         return [d for d in out if d is not None]
+
+    def _logits(self, x: np.ndarray) -> np.ndarray:
+        """(N, T, C) logits written by onnxruntime straight into our array (T = W / stride).
+
+        ``session.run`` would hand back a copy of its own output buffer: on a page of long lines
+        that second logits-sized buffer was the largest transient of the whole read."""
+        logits = np.empty((x.shape[0], x.shape[3] // self.spec.stride, self.charset.num_classes), np.float32)
+        binding = self.session.io_binding()
+        binding.bind_cpu_input(self.input_name, x)
+        binding.bind_output(self.output_name, "cpu", 0, np.float32, logits.shape, logits.ctypes.data)
+        self.session.run_with_iobinding(binding)
+        return logits

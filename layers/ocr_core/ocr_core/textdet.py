@@ -39,6 +39,9 @@ class DetParams:
     unclip_extra: float = 0.0  # extra growth, in short sides, on top of undoing the shrink
     merge_gap: float = 0.5  # join line pieces closer than this many line heights (0: never): a gap
     # narrower than half a character cannot separate columns (model card: cost on synthetic pages)
+    strip_pixels: int = 360_000  # larger inputs run in horizontal strips: peak RSS, not speed (strips)
+    strip_context: int = 128  # rows of context above and below each strip (a multiple of 32): with
+    # 128, every dev page gives the same boxes as one whole-page run (64 moved some by pixels)
 
 
 def resize_for_detection(
@@ -51,6 +54,22 @@ def resize_for_detection(
     nw = max(min_side, int(round(w * scale / 32)) * 32)
     resized = cv2.resize(gray, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     return resized, nw / w, nh / h
+
+
+def strips(height: int, width: int, max_pixels: int, context: int) -> list[tuple[int, int, int, int]]:
+    """Row ranges (run_from, run_to, keep_from, keep_to) that cover a ``height`` x ``width`` input.
+
+    Each strip keeps at most about ``max_pixels`` of output and is run with ``context`` rows above
+    and below, so its kept rows see what they would in one whole-page run (the network is
+    convolutional); all bounds are multiples of 32 when height and context are. One strip when
+    the input is small enough."""
+    n = max(1, -(-height * width // max_pixels))
+    keep = -(-height // n // 32) * 32
+    out = []
+    for top in range(0, height, keep):
+        bottom = min(height, top + keep)
+        out.append((max(0, top - context), min(height, bottom + context), top, bottom))
+    return out
 
 
 def to_input(gray: np.ndarray) -> np.ndarray:
@@ -203,7 +222,16 @@ class TextDetector:
     def probability(self, gray: np.ndarray) -> tuple[np.ndarray, float, float]:
         """The probability map of a page at detection scale, with the x and y scale factors."""
         resized, sx, sy = resize_for_detection(gray, self.params.max_side, self.params.min_side)
-        prob = self.session.run(None, {self.input_name: to_input(resized)})[0][0, 0]
+        h, w = resized.shape
+        parts = strips(h, w, self.params.strip_pixels, self.params.strip_context)
+        if len(parts) == 1:
+            return self.session.run(None, {self.input_name: to_input(resized)})[0][0, 0], sx, sy
+        # A large page in strips: the network's activations (tens of MB at 960 px) scale with
+        # the rows run at once, so the strips bound the read's peak memory.
+        prob = np.empty((h, w), np.float32)
+        for run0, run1, keep0, keep1 in parts:
+            out = self.session.run(None, {self.input_name: to_input(resized[run0:run1])})[0][0, 0]
+            prob[keep0:keep1] = out[keep0 - run0 : keep1 - run0]
         return prob, sx, sy
 
     def detect(self, gray: np.ndarray) -> list[np.ndarray]:
