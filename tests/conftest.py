@@ -16,6 +16,7 @@ FONTS = Path("/usr/share/fonts/truetype")
 ZH_FONT = FONTS / "wqy" / "wqy-zenhei.ttc"
 EN_FONT = FONTS / "freefont" / "FreeSerif.ttf"
 MODEL = REPO / "model" / "crnn_int8.onnx"
+DET_MODEL = REPO / "model" / "textdet_int8.onnx"
 
 
 def render_lines(

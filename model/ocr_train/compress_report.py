@@ -144,8 +144,20 @@ def original(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def markdown(rows: list[dict[str, Any]], recipe: Any, repeat: int) -> str:
+    from ocr_train.compression import TRAINED
+
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     techniques = [f"- **{r['label']}**: {r['variant']['technique']}." for r in rows]
+    left_out = [v for v in TRAINED if v not in recipe.trained]
+    scope = (
+        [
+            f"This run fine-tuned only {', '.join(recipe.trained) or 'the control'} (`--variants`); the "
+            f"recipe's other trained variants ({', '.join(left_out)}) are not in it.",
+            "",
+        ]
+        if left_out
+        else []
+    )
     return "\n".join(
         [
             "# Compression study (`make compression-report`)",
@@ -160,6 +172,7 @@ def markdown(rows: list[dict[str, Any]], recipe: Any, repeat: int) -> str:
             "held-out fonts at the end of the variant's training (it picks the student; the dev set picks "
             "nothing).",
             "",
+            *scope,
             "![accuracy vs latency](compression.png)",
             "",
             "## Variants",

@@ -48,6 +48,9 @@ START = MODEL_DIR / "ckpt" / "crnn_fp32.pt"
 SHIPPED_CKPT = MODEL_DIR / "ckpt" / "crnn_student_fp32.pt"
 
 
+TRAINED = ("pruned", "kd-sweep", "kd-own", "kd-parent", "mbv3")
+
+
 @dataclass(frozen=True)
 class Recipe:
     """What the study trains; sized for this 2-core machine (about 50 minutes in all)."""
@@ -66,6 +69,9 @@ class Recipe:
     # Online distillation from the unpruned parent: (weight A of its per-frame KD, temperature T,
     # weight of the FitNets hint on its CNN features).
     parent_kd: tuple[float, float, float] = (0.5, 2.0, 1.0)
+    # The fine-tuned variants to build (``--variants``): all by default. Each costs ``steps`` of
+    # training; on a slow machine a run may build the control and one candidate only.
+    trained: tuple[str, ...] = TRAINED
     val_lines: int = 1000
     pool: Path = CACHE / "teacher_pool"
     work: Path = WORK
@@ -304,6 +310,8 @@ def build(recipe: Recipe) -> list[Variant]:
     control: dict[float, tuple[Path, dict]] = {}
     for ratio in recipe.ratios:
         pct = round(100 * ratio)
+        if ratio != recipe.student_ratio and "pruned" not in recipe.trained:
+            continue  # the student's ratio is always built: it is the distillation control
         inits[ratio] = save_init(
             lowrank_head(prune_channels(start, ratio), recipe.rank), work / "init" / f"pruned{pct}.pt"
         )
@@ -322,7 +330,7 @@ def build(recipe: Recipe) -> list[Variant]:
 
     # Distillation sweep at equal size (same start, steps and lines as the control).
     students: dict[str, tuple[Path, dict]] = {f"pruned{pct}": control[recipe.student_ratio]}
-    for alpha, temp in recipe.sweep:
+    for alpha, temp in recipe.sweep if "kd-sweep" in recipe.trained else ():
         key = f"kd-a{alpha:g}-t{temp:g}"
         ck, m = finetune(key, recipe.steps, recipe, kd_args(recipe.pool, alpha, temp), student_init)
         students[key] = (ck, m)
@@ -334,42 +342,47 @@ def build(recipe: Recipe) -> list[Variant]:
             val=m,
             steps=recipe.steps,
         )
-    own_pool = work / "own_pool"
-    if not (own_pool / "done").exists():
-        relabel(recipe.pool, own_pool, base_ckpt, recipe.own_lines, charset_file=recipe.charset)
-        (own_pool / "done").touch()
-    best_alpha, best_t = max(
-        recipe.sweep, key=lambda at: students[f"kd-a{at[0]:g}-t{at[1]:g}"][1]["val_line_acc"]
+    swept = [at for at in recipe.sweep if f"kd-a{at[0]:g}-t{at[1]:g}" in students]
+    best_alpha, best_t = (
+        max(swept, key=lambda at: students[f"kd-a{at[0]:g}-t{at[1]:g}"][1]["val_line_acc"])
+        if swept
+        else recipe.sweep[0]
     )
-    ck, m = finetune("kd-own", recipe.steps, recipe, kd_args(own_pool, best_alpha, best_t), student_init)
-    students["kd-own"] = (ck, m)
-    add(
-        "kd-own",
-        f"distilled from our baseline, alpha {best_alpha:g}, T {best_t:g} FP32",
-        f"pruned {pct}% + KD (own teacher, {recipe.own_lines} cached lines)",
-        ck,
-        val=m,
-        steps=recipe.steps,
-    )
+    if "kd-own" in recipe.trained and swept:  # at the sweep's best alpha and T
+        own_pool = work / "own_pool"
+        if not (own_pool / "done").exists():
+            relabel(recipe.pool, own_pool, base_ckpt, recipe.own_lines, charset_file=recipe.charset)
+            (own_pool / "done").touch()
+        ck, m = finetune("kd-own", recipe.steps, recipe, kd_args(own_pool, best_alpha, best_t), student_init)
+        students["kd-own"] = (ck, m)
+        add(
+            "kd-own",
+            f"distilled from our baseline, alpha {best_alpha:g}, T {best_t:g} FP32",
+            f"pruned {pct}% + KD (own teacher, {recipe.own_lines} cached lines)",
+            ck,
+            val=m,
+            steps=recipe.steps,
+        )
 
     # From the unpruned parent online: our CRNN, whose function the baseline is (widened without loss)
     # at a quarter of its cost per batch. Full per-frame distributions on the same batch, and its CNN
     # features as hints (the pruned student keeps the feature width); equal lines to the control.
-    weight, temp, hint_w = recipe.parent_kd
-    parent_extra = [
-        *kd_args(recipe.pool, 0.0, 1.0), "--hint", str(recipe.start), "--hint-weight", str(hint_w),
-        "--hint-logits", str(weight), "--hint-temperature", str(temp),
-    ]  # fmt: skip
-    ck, m = finetune("kd-parent", recipe.steps, recipe, parent_extra, student_init)
-    students["kd-parent"] = (ck, m)
-    add(
-        "kd-parent",
-        f"distilled from our unpruned CRNN online, A {weight:g}, T {temp:g}, hints x{hint_w:g} FP32",
-        f"pruned {pct}% + KD (parent's logits and CNN features on the same batch)",
-        ck,
-        val=m,
-        steps=recipe.steps,
-    )
+    if "kd-parent" in recipe.trained:
+        weight, temp, hint_w = recipe.parent_kd
+        parent_extra = [
+            *kd_args(recipe.pool, 0.0, 1.0), "--hint", str(recipe.start), "--hint-weight", str(hint_w),
+            "--hint-logits", str(weight), "--hint-temperature", str(temp),
+        ]  # fmt: skip
+        ck, m = finetune("kd-parent", recipe.steps, recipe, parent_extra, student_init)
+        students["kd-parent"] = (ck, m)
+        add(
+            "kd-parent",
+            f"distilled from our unpruned CRNN online, A {weight:g}, T {temp:g}, hints x{hint_w:g} FP32",
+            f"pruned {pct}% + KD (parent's logits and CNN features on the same batch)",
+            ck,
+            val=m,
+            steps=recipe.steps,
+        )
 
     # The low-rank head alone (no channel removed, no fine-tune): SVD keeps the trained weights' best
     # rank-r approximation, so it needs no recovery. Not a hint source for mbv3 (that stays a pruned student).
@@ -386,23 +399,24 @@ def build(recipe: Recipe) -> list[Variant]:
     )
 
     # MobileNetV3-style candidate: hints from the best student so far, its LSTM and head.
-    best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
-    hint_ckpt = students[best_key][0]
-    hint = load_model(hint_ckpt)[0]
-    mbv3 = Crnn(replace(hint.cfg, backbone="mbv3", channels=MBV3_CHANNELS))
-    load_matching(mbv3, hint.state_dict(), prefixes=("rnn.", "head."))
-    mb_init = save_init(mbv3, work / "init" / "mbv3.pt")
-    mb_extra = ["--hint", str(hint_ckpt), *kd_args(recipe.pool, best_alpha, best_t)]
-    mb_ckpt, mb_m = finetune("mbv3", recipe.steps, recipe, mb_extra, mb_init, lr=1e-3)
-    students["mbv3"] = (mb_ckpt, mb_m)
-    add(
-        "mbv3",
-        "MobileNetV3-style backbone FP32",
-        f"hints from {best_key} + KD",
-        mb_ckpt,
-        val=mb_m,
-        steps=recipe.steps,
-    )
+    if "mbv3" in recipe.trained:
+        best_key = max(students, key=lambda k: students[k][1]["val_line_acc"])
+        hint_ckpt = students[best_key][0]
+        hint = load_model(hint_ckpt)[0]
+        mbv3 = Crnn(replace(hint.cfg, backbone="mbv3", channels=MBV3_CHANNELS))
+        load_matching(mbv3, hint.state_dict(), prefixes=("rnn.", "head."))
+        mb_init = save_init(mbv3, work / "init" / "mbv3.pt")
+        mb_extra = ["--hint", str(hint_ckpt), *kd_args(recipe.pool, best_alpha, best_t)]
+        mb_ckpt, mb_m = finetune("mbv3", recipe.steps, recipe, mb_extra, mb_init, lr=1e-3)
+        students["mbv3"] = (mb_ckpt, mb_m)
+        add(
+            "mbv3",
+            "MobileNetV3-style backbone FP32",
+            f"hints from {best_key} + KD",
+            mb_ckpt,
+            val=mb_m,
+            steps=recipe.steps,
+        )
 
     # INT8 and graph rewrites of the best student (synthetic validation decides, never the dev set).
     students["lowrank"] = (lowrank_init, lowrank_m)
@@ -489,12 +503,22 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--chart", type=Path, default=MODEL_DIR / "compression.png")
     p.add_argument("--repeat", type=int, default=100, help="per-line latency runs")
     p.add_argument("--steps", type=int, default=Recipe.steps)
+    p.add_argument(
+        "--variants",
+        default=",".join(TRAINED),
+        help="fine-tuned variants to build (comma-separated; the distillation control always is): "
+        + ",".join(TRAINED),
+    )
     p.add_argument("--build-only", action="store_true", help="train and export, measure nothing")
     p.add_argument("--report-only", action="store_true", help="rewrite the report from the last run's rows")
     p.add_argument("--ship", action="store_true", help="copy the final variant to model/crnn_int8.onnx")
     args = p.parse_args(argv)
     torch.set_num_threads(2)
-    recipe = Recipe(steps=args.steps)
+    trained = tuple(v for v in args.variants.split(",") if v)
+    unknown = set(trained) - set(TRAINED)
+    if unknown:
+        p.error(f"unknown variants {sorted(unknown)}: choose from {','.join(TRAINED)}")
+    recipe = Recipe(steps=args.steps, trained=trained)
     from ocr_train.compress_report import chart, markdown
 
     saved = recipe.work / "rows.json"
@@ -502,6 +526,9 @@ def main(argv: list[str] | None = None) -> None:
         rows = json.loads(saved.read_text(encoding="utf-8"))
         args.out.write_text(markdown(rows, recipe, args.repeat), encoding="utf-8")
         chart(rows, args.chart)
+        if args.ship:
+            final = next(r["variant"] for r in rows if r["key"].endswith("-final"))
+            ship_final(Path(final["onnx"]), Path(final["ckpt"]))
         return
     variants = build(recipe)
     if args.build_only:
@@ -513,9 +540,13 @@ def main(argv: list[str] | None = None) -> None:
     print(args.out.read_text(encoding="utf-8"))
     if args.ship:
         final = next(v for v in variants if v.key.endswith("-final"))
-        ship(final.onnx, MODEL_DIR / "crnn_int8.onnx")
-        shutil.copy(final.ckpt, SHIPPED_CKPT)
-        print(f"shipped {final.onnx} -> model/crnn_int8.onnx; FP32 weights -> {SHIPPED_CKPT}")
+        ship_final(final.onnx, Path(final.ckpt))
+
+
+def ship_final(onnx_file: Path, ckpt: Path) -> None:
+    ship(onnx_file, MODEL_DIR / "crnn_int8.onnx")
+    shutil.copy(ckpt, SHIPPED_CKPT)
+    print(f"shipped {onnx_file} -> model/crnn_int8.onnx; FP32 weights -> {SHIPPED_CKPT}")
 
 
 if __name__ == "__main__":

@@ -130,6 +130,55 @@ def quantize_static_qdq(fp32: Path, out: Path, calib: list[np.ndarray], op_types
         )
 
 
+def dequantize_qdq(src: Path, out: Path) -> None:
+    """A static-QDQ INT8 model back to FP32: weights dequantized (the exact values the INT8 model
+    used), activation Quantize/Dequantize pairs dropped. Lets a shipped INT8 model be quantized
+    again (other settings, a new onnxruntime) when its training checkpoint is not at hand."""
+    from onnx import numpy_helper
+
+    model = onnx.load(str(src))
+    graph = model.graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    producer = {o: n for n in graph.node for o in n.output}
+    alias: dict[str, str] = {}  # activation DQ output -> the float tensor its Q read
+    floats, keep = [], []
+    for node in graph.node:
+        if node.op_type == "DequantizeLinear" and node.input[0] in inits:
+            q = inits[node.input[0]].astype(np.float32)
+            scale = inits[node.input[1]].astype(np.float32)
+            zero = inits[node.input[2]].astype(np.float32) if len(node.input) > 2 else np.zeros_like(scale)
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+            if scale.size > 1:  # per channel
+                shape = [1] * q.ndim
+                shape[axis] = -1
+                scale, zero = scale.reshape(shape), zero.reshape(shape)
+            floats.append(numpy_helper.from_array(((q - zero) * scale).astype(np.float32), node.output[0]))
+        elif node.op_type == "DequantizeLinear":
+            source = producer[node.input[0]]
+            if source.op_type != "QuantizeLinear":
+                raise ValueError(f"{src}: {node.name} dequantizes a {source.op_type}, not a QuantizeLinear")
+            alias[node.output[0]] = source.input[0]
+        elif node.op_type != "QuantizeLinear":
+            keep.append(node)
+
+    def resolve(name: str) -> str:
+        while name in alias:
+            name = alias[name]
+        return name
+
+    for node in keep:
+        for i, name in enumerate(node.input):
+            node.input[i] = resolve(name)
+    used = {name for node in keep for name in node.input}
+    kept_inits = [i for i in graph.initializer if i.name in used] + [f for f in floats if f.name in used]
+    del graph.node[:]
+    graph.node.extend(keep)
+    del graph.initializer[:]
+    graph.initializer.extend(kept_inits)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(out))
+
+
 def quantize_dynamic_int8(src: Path, out: Path) -> None:
     """Dynamic INT8 of the LSTMs and MatMuls only (dynamic ConvInteger is slower than FP32 on CPUs);
     7-bit weights for the same reason as in ``quantize_static_qdq``."""

@@ -1,6 +1,10 @@
 """Export the DB detector to ONNX (FP32), verify it against torch, quantize it to INT8.
 
     python -m ocr_train.export_det --ckpt model/runs/det/best.pt --out model/textdet_int8.onnx
+    python -m ocr_train.export_det --requantize model/textdet_int8.onnx --out model/textdet_int8.onnx
+
+``--requantize`` rebuilds FP32 from a shipped INT8 detector (its exact weight values) and quantizes
+it again with today's settings, for when the training checkpoint is not at hand.
 
 INT8: static QDQ, per-channel weights, activations calibrated on synthetic pages (training
 fonts; never the dev set). The graph returns the probability map; post-processing stays in
@@ -20,7 +24,7 @@ from ocr_core.charset import Charset
 from ocr_core.textdet import resize_for_detection, to_input
 
 from ocr_train.db import DbConfig, DbNet
-from ocr_train.export import quantize_static_qdq, set_metadata
+from ocr_train.export import dequantize_qdq, quantize_static_qdq, set_metadata
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 
 
@@ -89,14 +93,34 @@ def metadata(ckpt: dict, name: str, quant: str) -> dict[str, str]:
     }
 
 
+def requantize(src: Path, out: Path, calib_pages: int, seed: int) -> None:
+    """INT8 -> FP32 (exact weight values) -> INT8 with the current quantizer; metadata kept."""
+    import tempfile
+
+    import onnx
+
+    meta = {p.key: p.value for p in onnx.load(str(src)).metadata_props}
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        dequantize_qdq(src, fp32)
+        quantize(fp32, out, calibration_inputs(calib_pages, seed))
+    set_metadata(out, {**meta, "quantization": "static QDQ per-channel conv, 7-bit weights"})
+    print(f"int8 {out} {out.stat().st_size / 1e6:.2f} MB (requantized from {src})")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--ckpt", type=Path, required=True)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--ckpt", type=Path)
+    source.add_argument("--requantize", type=Path, help="an INT8 (QDQ) detector to quantize again")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--fp32-out", type=Path)
     p.add_argument("--calib-pages", type=int, default=48)
     p.add_argument("--seed", type=int, default=77)
     args = p.parse_args()
+    if args.requantize:
+        requantize(args.requantize, args.out, args.calib_pages, args.seed)
+        return
     model, ckpt = load_model(args.ckpt)
     fp32 = args.fp32_out or args.out.with_name(args.out.stem + ".fp32.onnx")
     export_fp32(model, fp32)

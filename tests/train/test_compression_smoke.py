@@ -4,6 +4,7 @@ through the benchmark's worker, and the report's rows and targets come from thos
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
 
     keys = [v.key for v in variants]
     assert keys[:3] == ["baseline", "start", "magnitude"]
-    assert {"pruned25", "pruned50", "kd-a0.5-t2", "kd-a0.8-t4", "kd-own", "mbv3"} <= set(keys)
+    assert {"pruned25", "pruned50", "kd-a0.5-t2", "kd-a0.8-t4", "kd-own", "kd-parent", "mbv3"} <= set(keys)
     best = keys[-1].removesuffix("-final")
     assert keys[-5:] == [f"{best}-{q}" for q in ("dynamic", "static", "hybrid", "ortfused", "final")]
     by = {v.key: v for v in variants}
@@ -82,7 +83,7 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     assert all(v.onnx.exists() for v in variants)
     assert by[f"{best}-hybrid"].onnx.stat().st_size < by[best].onnx.stat().st_size
     # equal steps for every fine-tune; a second build reuses everything
-    assert all(by[k].steps == 2 for k in ("pruned25", "kd-a0.5-t2", "kd-own", "mbv3"))
+    assert all(by[k].steps == 2 for k in ("pruned25", "kd-a0.5-t2", "kd-own", "kd-parent", "mbv3"))
     mtimes = {v.key: v.onnx.stat().st_mtime for v in variants}
     assert {v.key: v.onnx.stat().st_mtime for v in compression.build(recipe)} == mtimes
 
@@ -97,3 +98,10 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
         )
     chart(rows, tmp_path / "c.png")
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+
+    # --variants: a run that fine-tunes the control and one candidate only, and says so
+    narrow = replace(recipe, trained=("kd-parent",))
+    some = [v.key for v in compression.build(narrow)]
+    assert {"pruned25", "kd-parent"} <= set(some) and not {"pruned50", "kd-own", "mbv3"} & set(some)
+    text = markdown([r for r in rows if r["key"] in some], narrow, repeat=2)
+    assert "fine-tuned only kd-parent" in text and "distillation gains" in text

@@ -86,3 +86,22 @@ def test_train_resume_export_quantize_and_detect(tiny_assets, tmp_path):
     detector = TextDetector(int8)
     assert detector.params.shrink == ckpt["shrink"]
     assert isinstance(detector.detect(np.full((100, 200), 255, np.uint8)), list)
+
+
+def test_an_int8_detector_dequantizes_to_the_fp32_graph_it_ran(tmp_path):
+    """dequantize_qdq: the shipped QDQ detector back to FP32 (its exact weight values), no Q/DQ left;
+    it draws the same map up to activation rounding, so it can be quantized again."""
+    import onnx
+    import onnxruntime as ort
+    from ocr_train.export import dequantize_qdq
+
+    from tests.conftest import DET_MODEL
+
+    fp32 = tmp_path / "det_fp32.onnx"
+    dequantize_qdq(DET_MODEL, fp32)
+    ops = {n.op_type for n in onnx.load(str(fp32)).graph.node}
+    assert not ops & {"QuantizeLinear", "DequantizeLinear"} and "Conv" in ops
+    x = np.random.default_rng(0).uniform(-1, 1, (1, 1, 128, 160)).astype(np.float32)
+    a, b = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+            for p in (DET_MODEL, fp32))  # fmt: skip
+    assert a.shape == b.shape and float(np.abs(a - b).mean()) < 0.05
