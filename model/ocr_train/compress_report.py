@@ -78,6 +78,7 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
         else ""
     )
     kd_dev = 100 * (_acc(best_kd, "all") - _acc(control, "all"))
+    n_dev = len(control["line_text"])
     kd_val = 100 * (best_kd["variant"]["val"]["val_line_acc"] - control["variant"]["val"]["val_line_acc"])
 
     def line(ok: bool, name: str, figures: str) -> str:
@@ -112,8 +113,8 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
         line(
             kd_dev > 0 and kd_val > 0,
             "distillation gains at equal size",
-            f"{best_kd['label']} vs CTC alone: {kd_dev:+.1f} points on the dev lines, "
-            f"{kd_val:+.1f} on synthetic validation",
+            f"{best_kd['label']} vs CTC alone: {kd_dev:+.1f} points on the {n_dev} dev lines "
+            f"(one line is {100 / n_dev:.1f} points), {kd_val:+.1f} on synthetic validation",
         ),
     ]
 
