@@ -14,10 +14,16 @@ from itertools import accumulate
 from ocr_core.charset import Charset
 
 ZH_PUNCT = "，。、；：？！“”（）《》【】…—·"
+# Chinese text writes its dash doubled (——) and its ellipsis as ……: drawn as one unit, so the
+# recognizer learns the dash beside the hanzi 一 that it resembles.
+ZH_PUNCT_UNITS = (*ZH_PUNCT, "——", "——", "……")
 EN_PUNCT = ",.;:?!'\"()-/&@#%$"
-KINDS = ("zh", "en", "mixed", "faker_zh", "faker_en", "numeric", "rare")
-WEIGHTS_EARLY = (0.30, 0.20, 0.10, 0.12, 0.12, 0.11, 0.05)
-WEIGHTS_LATE = (0.24, 0.18, 0.14, 0.10, 0.12, 0.10, 0.12)
+# Labels of bilingual forms, tickets and signs ("座位号 SEAT NO."): uppercase English beside Chinese,
+# where the letter O and the digit 0 must be told apart by the word around them.
+CAPS_TAILS = ("NO.", "NO", "ID", "TO", "FROM", "DATE", "TIME", "NAME", "CLASS", "GATE", "SEAT", "TEL")
+KINDS = ("zh", "en", "mixed", "faker_zh", "faker_en", "numeric", "rare", "caps")
+WEIGHTS_EARLY = (0.30, 0.20, 0.10, 0.12, 0.12, 0.11, 0.05, 0.06)
+WEIGHTS_LATE = (0.24, 0.18, 0.14, 0.10, 0.12, 0.10, 0.12, 0.08)
 
 
 class TextSampler:
@@ -57,9 +63,9 @@ class TextSampler:
         while len(out) < target:
             out += self._zh_word()
             if self.rng.random() < 0.12:
-                out += self.rng.choice(ZH_PUNCT)
-        if self.rng.random() < 0.03:
-            out = out[: target // 2] + " " + out[target // 2 :]
+                out += self.rng.choice(ZH_PUNCT_UNITS)
+            elif self.rng.random() < 0.04:
+                out += " "  # poster and slogan lines: phrases set apart by a space
         return out[: max_len + 4]
 
     def _en(self, max_len: int) -> str:
@@ -89,12 +95,43 @@ class TextSampler:
                     if self.rng.random() < 0.3
                     else self.rng.choice(self.en_words)
                 )
-            else:
+            elif r < 0.85:
                 parts.append(self._numeric(6))
+            else:
+                parts.append(self._identifier())
             if self.rng.random() < 0.2:
                 parts.append(self.rng.choice(ZH_PUNCT + ":"))
         sep = " " if self.rng.random() < 0.3 else ""
         return sep.join(parts)
+
+    def _identifier(self) -> str:
+        """A name from code or a product: snake_case, CamelCase, hyphenated or dotted."""
+        words = [self.rng.choice(self.en_words) for _ in range(self.rng.randint(2, 3))]
+        style = self.rng.randrange(4)
+        if style == 0:
+            return "_".join(words)
+        if style == 1:
+            return "".join(w.capitalize() for w in words)
+        if style == 2:
+            return "-".join(w.upper() if len(w) <= 4 else w.capitalize() for w in words)
+        return ".".join(words)
+
+    def _caps(self, max_len: int) -> str:
+        """Uppercase English: signs, headings, tickets and bilingual form labels."""
+        r = self.rng
+        words = [r.choice(self.en_words).upper() for _ in range(r.randint(1, max(1, max_len // 6)))]
+        if r.random() < 0.4:
+            words.append(r.choice(CAPS_TAILS))
+        if r.random() < 0.3:
+            code = f"{''.join(r.choice(string.ascii_uppercase) for _ in range(2))} {r.randint(100, 9999)}"
+            words.insert(r.randrange(len(words) + 1), code)
+        if r.random() < 0.2:
+            words.append(f"{r.randint(1, 28):02d}{r.choice(['JAN', 'FEB', 'MAR', 'OCT', 'NOV', 'DEC'])}")
+        text = " ".join(words)
+        if r.random() < 0.4:
+            zh = "".join(self._zh_word() for _ in range(r.randint(1, 2)))
+            text = f"{zh} {text}" if r.random() < 0.8 else f"{text} {zh}"
+        return text
 
     def _faker_zh(self, max_len: int) -> str:
         line = self.rng.choice(self.faker_zh)
@@ -129,7 +166,9 @@ class TextSampler:
             head = f"1{r.randint(3, 9)}{r.randint(0, 9)}{r.choice(['', '-', ' '])}"
             return f"{head}{r.randint(0, 9999):04d}{r.choice(['', '-', ' '])}{r.randint(0, 9999):04d}"
         if choice == 6:
-            units = ["元", "件", "个", "kg", "g", "ml", "号", "楼", "室", "次", "天", "%", "cm"]
+            if r.random() < 0.15:
+                return f"-{r.randint(1, 60)}{r.choice(['°C', '℃'])}"
+            units = ["元", "件", "个", "kg", "g", "ml", "号", "楼", "室", "次", "天", "%", "cm", "°C", "℃"]
             return f"{r.randint(1, 999)}{r.choice(units)}"
         if choice == 7:
             return " ".join(str(r.randint(0, 10 ** r.randint(1, 6))) for _ in range(r.randint(1, 4)))

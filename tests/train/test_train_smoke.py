@@ -30,7 +30,7 @@ def tiny_train_args(root, run, steps: int, batch: int, val_lines: int) -> list[s
 
 def test_sampler_stays_in_charset_and_reaches_rare_chars(tiny_assets):
     from ocr_train.corpus import load
-    from ocr_train.textgen import TextSampler
+    from ocr_train.textgen import KINDS, TextSampler
 
     root, charset = tiny_assets
     sampler = TextSampler(load(root / "corpus.json"), charset, seed=1)
@@ -41,8 +41,34 @@ def test_sampler_stays_in_charset_and_reaches_rare_chars(tiny_assets):
         assert text and charset.covers(text)
         seen |= set(text)
         kinds.add(kind)
-    assert kinds == {"zh", "en", "mixed", "faker_zh", "faker_en", "numeric", "rare"}
+    assert kinds == set(KINDS)
     assert len(seen) > 0.8 * len(charset)
+
+
+def test_sampler_writes_the_shapes_real_lines_take(tiny_assets):
+    """Given a charset with the dash and the underscore, the text holds the forms that real
+    documents use and the first model misread: uppercase words beside Chinese labels, the
+    doubled Chinese dash, identifiers from code."""
+    import string
+
+    from ocr_core.charset import Charset
+    from ocr_train.corpus import load
+    from ocr_train.textgen import TextSampler
+
+    root, small = tiny_assets
+    extra = "—…_°℃，。、；：？！“”（）《》【】·" + string.punctuation
+    charset = Charset([*small.chars, *dict.fromkeys(c for c in extra if c not in small)])
+    sampler = TextSampler(load(root / "corpus.json"), charset, seed=2)
+    texts = {kind: [] for kind in ("caps", "zh", "mixed")}
+    for _ in range(3000):
+        kind, text = sampler.sample(1.0)
+        if kind in texts:
+            texts[kind].append(text)
+    caps_words = [w for t in texts["caps"] for w in t.split() if w.isascii() and w.isalpha()]
+    assert caps_words and all(w.isupper() for w in caps_words)
+    assert any(not t.isascii() for t in texts["caps"])  # bilingual labels
+    assert any("——" in t for t in texts["zh"])
+    assert any("_" in t for t in texts["mixed"])
 
 
 def test_render_matches_inference_preparation(tiny_assets):
