@@ -65,9 +65,10 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
     by_key = {r["key"]: r for r in rows}
     base = by_key["baseline"]
     final = next(r for r in rows if r["key"].endswith("-final"))
-    control = next(r for r in rows if r["key"] == control_key)
     kd = [r for r in rows if r["key"].startswith("kd-")]
     best_kd = max(kd, key=lambda r: r["variant"]["val"]["val_line_acc"])
+    # Its own CTC-only twin (rows written before twins were recorded compare with the pruned control).
+    control = by_key[best_kd["variant"].get("control") or control_key]
     size_mb = final["rec_bytes"] / MB
     loss = 100 * (_acc(base, "all") - _acc(final, "all"))
     start = by_key.get("start")
@@ -113,8 +114,9 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
         line(
             kd_dev > 0 and kd_val > 0,
             "distillation gains at equal size",
-            f"{best_kd['label']} vs CTC alone: {kd_dev:+.1f} points on the {n_dev} dev lines "
-            f"(one line is {100 / n_dev:.1f} points), {kd_val:+.1f} on synthetic validation",
+            f"{best_kd['label']} vs CTC alone ({control['label']}): {kd_dev:+.1f} points on the "
+            f"{n_dev} dev lines (one line is {100 / n_dev:.1f} points), {kd_val:+.1f} on synthetic "
+            "validation",
         ),
     ]
 

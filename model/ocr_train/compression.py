@@ -16,6 +16,9 @@ The recipe, from our trained CRNN (model/ckpt/crnn_fp32.pt) in model/runs/compre
   kd-parent  the same, distilled online from the unpruned CRNN (the baseline's function): its full
              per-frame distribution (weight A, temperature T) and its CNN features (hints)
   lowrank    our CRNN with the rank-128 SVD head and nothing else (no fine-tune needed)
+  long       that low-rank student fine-tuned ``long_steps`` on the current text mix, twice from the
+             same start: CTC alone (lowrank-ctc, the control) and with PP-OCRv4's cached outputs
+             (kd-lowrank, alpha and T of ``long_kd``): distillation at equal size where it can ship
   mbv3       a MobileNetV3-style backbone taught by FitNets hints (the best pruned student's CNN
              features), with that student's LSTM and head, then CTC + distillation
   INT8       of the best student (synthetic validation picks it, never the dev set): dynamic
@@ -48,7 +51,7 @@ START = MODEL_DIR / "ckpt" / "crnn_fp32.pt"
 SHIPPED_CKPT = MODEL_DIR / "ckpt" / "crnn_student_fp32.pt"
 
 
-TRAINED = ("pruned", "kd-sweep", "kd-own", "kd-parent", "mbv3")
+TRAINED = ("pruned", "kd-sweep", "kd-own", "kd-parent", "mbv3", "long")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ class Recipe:
     # Online distillation from the unpruned parent: (weight A of its per-frame KD, temperature T,
     # weight of the FitNets hint on its CNN features).
     parent_kd: tuple[float, float, float] = (0.5, 2.0, 1.0)
+    # The unpruned low-rank student's longer fine-tune (``long``): steps, and (alpha, T) of its KD arm.
+    long_steps: int = 600
+    long_kd: tuple[float, float] = (0.5, 2.0)
     # The fine-tuned variants to build (``--variants``): all by default. Each costs ``steps`` of
     # training; on a slow machine a run may build the control and one candidate only.
     trained: tuple[str, ...] = TRAINED
@@ -97,6 +103,7 @@ class Variant:
     val: dict[str, float] = field(default_factory=dict)  # synthetic validation (training's last)
     steps: int = 0
     ckpt: str = ""  # the FP32 weights it was exported from
+    control: str = ""  # a distilled variant's CTC-only twin (same start, steps and lines)
 
 
 def save_init(model: Crnn, path: Path) -> Path:
@@ -341,6 +348,7 @@ def build(recipe: Recipe) -> list[Variant]:
             ck,
             val=m,
             steps=recipe.steps,
+            control=f"pruned{pct}",
         )
     swept = [at for at in recipe.sweep if f"kd-a{at[0]:g}-t{at[1]:g}" in students]
     best_alpha, best_t = (
@@ -362,6 +370,7 @@ def build(recipe: Recipe) -> list[Variant]:
             ck,
             val=m,
             steps=recipe.steps,
+            control=f"pruned{pct}",
         )
 
     # From the unpruned parent online: our CRNN, whose function the baseline is (widened without loss)
@@ -382,6 +391,7 @@ def build(recipe: Recipe) -> list[Variant]:
             ck,
             val=m,
             steps=recipe.steps,
+            control=f"pruned{pct}",
         )
 
     # The low-rank head alone (no channel removed, no fine-tune): SVD keeps the trained weights' best
@@ -417,6 +427,9 @@ def build(recipe: Recipe) -> list[Variant]:
             val=mb_m,
             steps=recipe.steps,
         )
+
+    if "long" in recipe.trained:  # after mbv3, whose hints stay a pruned student's
+        long_students(recipe, lowrank_init, students, add)
 
     # INT8 and graph rewrites of the best student (synthetic validation decides, never the dev set).
     students["lowrank"] = (lowrank_init, lowrank_m)
@@ -455,6 +468,37 @@ def build(recipe: Recipe) -> list[Variant]:
     ):
         out.append(Variant(key, label, technique, path, params, source=src, val=best_m, ckpt=str(best_ckpt)))
     return out
+
+
+def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, dict]], add: Any) -> None:
+    """The low-rank student fine-tuned ``long_steps`` twice from ``init``: CTC alone, then with
+    PP-OCRv4's cached per-frame outputs. Same seed, stream and cached lines; only the KD term differs."""
+    alpha, temp = recipe.long_kd
+    for key, label, technique, extra in (
+        (
+            "lowrank-ctc",
+            f"rank-{recipe.rank} head, fine-tuned on CTC alone FP32",
+            f"lowrank + {recipe.long_steps}-step CTC fine-tune (the control of kd-lowrank)",
+            kd_args(recipe.pool, 0.0, 1.0),
+        ),
+        (
+            "kd-lowrank",
+            f"rank-{recipe.rank} head, distilled from PP-OCRv4, alpha {alpha:g}, T {temp:g} FP32",
+            f"lowrank + {recipe.long_steps}-step fine-tune with PP-OCRv4's cached soft targets",
+            kd_args(recipe.pool, alpha, temp),
+        ),
+    ):
+        ck, m = finetune(key, recipe.long_steps, recipe, extra, init)
+        students[key] = (ck, m)
+        add(
+            key,
+            label,
+            technique,
+            ck,
+            val=m,
+            steps=recipe.long_steps,
+            control="lowrank-ctc" if key.startswith("kd-") else "",
+        )
 
 
 def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, Any]]:
@@ -503,6 +547,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--chart", type=Path, default=MODEL_DIR / "compression.png")
     p.add_argument("--repeat", type=int, default=100, help="per-line latency runs")
     p.add_argument("--steps", type=int, default=Recipe.steps)
+    p.add_argument("--long-steps", type=int, default=Recipe.long_steps, help="steps of the `long` pair")
     p.add_argument(
         "--variants",
         default=",".join(TRAINED),
@@ -518,7 +563,7 @@ def main(argv: list[str] | None = None) -> None:
     unknown = set(trained) - set(TRAINED)
     if unknown:
         p.error(f"unknown variants {sorted(unknown)}: choose from {','.join(TRAINED)}")
-    recipe = Recipe(steps=args.steps, trained=trained)
+    recipe = Recipe(steps=args.steps, long_steps=args.long_steps, trained=trained)
     from ocr_train.compress_report import chart, markdown
 
     saved = recipe.work / "rows.json"

@@ -54,6 +54,7 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     )
     recipe = compression.Recipe(
         steps=2,
+        long_steps=2,
         baseline_steps=1,
         batch=4,
         rank=4,
@@ -74,7 +75,10 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
 
     keys = [v.key for v in variants]
     assert keys[:3] == ["baseline", "start", "magnitude"]
-    assert {"pruned25", "pruned50", "kd-a0.5-t2", "kd-a0.8-t4", "kd-own", "kd-parent", "mbv3"} <= set(keys)
+    assert {
+        "pruned25", "pruned50", "kd-a0.5-t2", "kd-a0.8-t4", "kd-own", "kd-parent", "mbv3",
+        "lowrank-ctc", "kd-lowrank",
+    } <= set(keys)  # fmt: skip
     best = keys[-1].removesuffix("-final")
     assert keys[-5:] == [f"{best}-{q}" for q in ("dynamic", "static", "hybrid", "ortfused", "final")]
     by = {v.key: v for v in variants}
@@ -83,7 +87,13 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     assert all(v.onnx.exists() for v in variants)
     assert by[f"{best}-hybrid"].onnx.stat().st_size < by[best].onnx.stat().st_size
     # equal steps for every fine-tune; a second build reuses everything
-    assert all(by[k].steps == 2 for k in ("pruned25", "kd-a0.5-t2", "kd-own", "kd-parent", "mbv3"))
+    assert all(
+        by[k].steps == 2
+        for k in ("pruned25", "kd-a0.5-t2", "kd-own", "kd-parent", "mbv3", "lowrank-ctc", "kd-lowrank")
+    )
+    # each distilled variant names its CTC-only twin, of the same size
+    assert by["kd-lowrank"].control == "lowrank-ctc" and by["kd-parent"].control == "pruned25"
+    assert by["kd-lowrank"].params == by["lowrank-ctc"].params
     mtimes = {v.key: v.onnx.stat().st_mtime for v in variants}
     assert {v.key: v.onnx.stat().st_mtime for v in compression.build(recipe)} == mtimes
 
@@ -96,6 +106,9 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
         assert any(
             target in line and ("**PASS**" in line or "**FAIL**" in line) for line in text.splitlines()
         )
+    best_kd = max((v for v in variants if v.key.startswith("kd-")), key=lambda v: v.val["val_line_acc"])
+    twin = by[best_kd.control].label
+    assert any("distillation gains" in line and twin in line for line in text.splitlines())
     chart(rows, tmp_path / "c.png")
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
 
