@@ -73,7 +73,7 @@ class Recipe:
     # weight of the FitNets hint on its CNN features).
     parent_kd: tuple[float, float, float] = (0.5, 2.0, 1.0)
     # The unpruned low-rank student's longer fine-tune (``long``): steps, and (alpha, T) of its KD arm.
-    long_steps: int = 900
+    long_steps: int = 300
     long_kd: tuple[float, float] = (0.5, 2.0)
     # The fine-tuned variants to build (``--variants``): all by default. Each costs ``steps`` of
     # training; on a slow machine a run may build the control and one candidate only.
