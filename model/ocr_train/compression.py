@@ -474,18 +474,20 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
     """The low-rank student fine-tuned ``long_steps`` twice from ``init``: CTC alone, then with
     PP-OCRv4's cached per-frame outputs. Same seed, stream and cached lines; only the KD term differs."""
     alpha, temp = recipe.long_kd
-    for key, label, technique, extra in (
+    for key, label, technique, extra, control in (
         (
             "lowrank-ctc",
             f"rank-{recipe.rank} head, fine-tuned on CTC alone FP32",
             f"lowrank + {recipe.long_steps}-step CTC fine-tune (the control of kd-lowrank)",
             kd_args(recipe.pool, 0.0, 1.0),
+            "",
         ),
         (
             "kd-lowrank",
             f"rank-{recipe.rank} head, distilled from PP-OCRv4, alpha {alpha:g}, T {temp:g} FP32",
             f"lowrank + {recipe.long_steps}-step fine-tune with PP-OCRv4's cached soft targets",
             kd_args(recipe.pool, alpha, temp),
+            "lowrank-ctc",
         ),
     ):
         ck, m = finetune(key, recipe.long_steps, recipe, extra, init)
@@ -497,7 +499,7 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
             ck,
             val=m,
             steps=recipe.long_steps,
-            control="lowrank-ctc" if key.startswith("kd-") else "",
+            control=control,
         )
 
 

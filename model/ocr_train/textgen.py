@@ -14,8 +14,8 @@ from itertools import accumulate
 from ocr_core.charset import Charset
 
 ZH_PUNCT = "，。、；：？！“”（）《》【】…—·"
-# Chinese text writes its dash doubled (——) and its ellipsis as ……: drawn as one unit, so the
-# recognizer learns the dash beside the hanzi 一 that it resembles.
+# Chinese text writes its dash doubled (——) and its ellipsis as ……: drawn as one unit (the dash
+# listed twice, so twice as often), so the recognizer learns the dash beside the hanzi 一 it resembles.
 ZH_PUNCT_UNITS = (*ZH_PUNCT, "——", "——", "……")
 EN_PUNCT = ",.;:?!'\"()-/&@#%$"
 # Labels of bilingual forms, tickets and signs ("座位号 SEAT NO."): uppercase English beside Chinese,
