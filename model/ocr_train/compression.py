@@ -18,7 +18,11 @@ The recipe, from our trained CRNN (model/ckpt/crnn_fp32.pt) in model/runs/compre
   lowrank    our CRNN with the rank-128 SVD head and nothing else (no fine-tune needed)
   long       that low-rank student fine-tuned ``long_steps`` on the current text mix, twice from the
              same start: CTC alone (lowrank-ctc, the control) and with PP-OCRv4's cached outputs
-             (kd-lowrank, alpha and T of ``long_kd``): distillation at equal size where it can ship
+             (kd-lowrank, alpha and T of ``long_kd``): distillation at equal size where it can ship;
+             and twice more at ``slow_lr``: CTC alone (lowrank-ctc-slow) and distilled online from
+             the unpruned parent it was factorized from (kd-parent-lowrank, ``slow_kd``), which holds
+             every class the fine-tune's few thousand lines do not show; and once more distilled only
+             on the lines the parent reads exactly (kd-right-lowrank)
   mbv3       a MobileNetV3-style backbone taught by FitNets hints (the best pruned student's CNN
              features), with that student's LSTM and head, then CTC + distillation
   INT8       of the best student (synthetic validation picks it, never the dev set): dynamic
@@ -75,6 +79,11 @@ class Recipe:
     # The unpruned low-rank student's longer fine-tune (``long``): steps, and (alpha, T) of its KD arm.
     long_steps: int = 300
     long_kd: tuple[float, float] = (0.5, 2.0)
+    # The same pair at a lower rate (3e-4 forgot the rare characters in 300 steps), its KD arm
+    # taught by the parent's full per-frame distribution (weight A, temperature T; no feature hints,
+    # so the CNN may learn the new text shapes).
+    slow_lr: float = 5e-5
+    slow_kd: tuple[float, float] = (0.5, 2.0)
     # The fine-tuned variants to build (``--variants``): all by default. Each costs ``steps`` of
     # training; on a slow machine a run may build the control and one candidate only.
     trained: tuple[str, ...] = TRAINED
@@ -471,36 +480,66 @@ def build(recipe: Recipe) -> list[Variant]:
 
 
 def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, dict]], add: Any) -> None:
-    """The low-rank student fine-tuned ``long_steps`` twice from ``init``: CTC alone, then with
-    PP-OCRv4's cached per-frame outputs. Same seed, stream and cached lines; only the KD term differs."""
+    """The low-rank student fine-tuned ``long_steps`` from ``init`` in two pairs, each a CTC-only
+    control and a distilled twin (same seed, stream, cached lines and rate; only the KD term differs):
+    at ``lr`` with PP-OCRv4's cached per-frame outputs, at ``slow_lr`` with the parent's online
+    (everywhere, and only where it reads the line exactly)."""
     alpha, temp = recipe.long_kd
-    for key, label, technique, extra, control in (
+    weight, slow_t = recipe.slow_kd
+    steps = f"{recipe.long_steps}-step"
+    parent = [
+        "--hint", str(recipe.start), "--hint-weight", "0", "--hint-logits", str(weight),
+        "--hint-temperature", str(slow_t),
+    ]  # fmt: skip
+    head = f"rank-{recipe.rank} head"
+    for key, label, technique, extra, control, lr in (
         (
             "lowrank-ctc",
-            f"rank-{recipe.rank} head, fine-tuned on CTC alone FP32",
-            f"lowrank + {recipe.long_steps}-step CTC fine-tune (the control of kd-lowrank)",
+            f"{head}, fine-tuned on CTC alone FP32",
+            f"lowrank + {steps} CTC fine-tune (the control of kd-lowrank)",
             kd_args(recipe.pool, 0.0, 1.0),
             "",
+            recipe.lr,
         ),
         (
             "kd-lowrank",
-            f"rank-{recipe.rank} head, distilled from PP-OCRv4, alpha {alpha:g}, T {temp:g} FP32",
-            f"lowrank + {recipe.long_steps}-step fine-tune with PP-OCRv4's cached soft targets",
+            f"{head}, distilled from PP-OCRv4, alpha {alpha:g}, T {temp:g} FP32",
+            f"lowrank + {steps} fine-tune with PP-OCRv4's cached soft targets",
             kd_args(recipe.pool, alpha, temp),
             "lowrank-ctc",
+            recipe.lr,
+        ),
+        (
+            "lowrank-ctc-slow",
+            f"{head}, CTC alone at lr {recipe.slow_lr:g} FP32",
+            f"lowrank + {steps} CTC fine-tune at lr {recipe.slow_lr:g} (the control of kd-parent-lowrank)",
+            kd_args(recipe.pool, 0.0, 1.0),
+            "",
+            recipe.slow_lr,
+        ),
+        (
+            "kd-parent-lowrank",
+            f"{head}, distilled from its parent, A {weight:g}, T {slow_t:g}, lr {recipe.slow_lr:g} FP32",
+            f"lowrank + {steps} fine-tune at lr {recipe.slow_lr:g} with the unpruned parent's "
+            "per-frame distribution on the same batch",
+            [*kd_args(recipe.pool, 0.0, 1.0), *parent],
+            "lowrank-ctc-slow",
+            recipe.slow_lr,
+        ),
+        (
+            "kd-right-lowrank",
+            f"{head}, distilled from its parent where it reads right, A {weight:g}, T {slow_t:g}, "
+            f"lr {recipe.slow_lr:g} FP32",
+            f"as kd-parent-lowrank, the KD term only on the lines the parent reads exactly (its "
+            "misreadings of shapes it never saw left to CTC)",
+            [*kd_args(recipe.pool, 0.0, 1.0), *parent, "--hint-where-right"],
+            "lowrank-ctc-slow",
+            recipe.slow_lr,
         ),
     ):
-        ck, m = finetune(key, recipe.long_steps, recipe, extra, init)
+        ck, m = finetune(key, recipe.long_steps, recipe, extra, init, lr=lr)
         students[key] = (ck, m)
-        add(
-            key,
-            label,
-            technique,
-            ck,
-            val=m,
-            steps=recipe.long_steps,
-            control=control,
-        )
+        add(key, label, technique, ck, val=m, steps=recipe.long_steps, control=control)
 
 
 def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, Any]]:
@@ -590,10 +629,15 @@ def main(argv: list[str] | None = None) -> None:
         ship_final(final.onnx, Path(final.ckpt))
 
 
-def ship_final(onnx_file: Path, ckpt: Path) -> None:
-    ship(onnx_file, MODEL_DIR / "crnn_int8.onnx")
-    shutil.copy(ckpt, SHIPPED_CKPT)
-    print(f"shipped {onnx_file} -> model/crnn_int8.onnx; FP32 weights -> {SHIPPED_CKPT}")
+def ship_final(onnx_file: Path, ckpt: Path, model_dir: Path = MODEL_DIR) -> None:
+    from ocr_train.train import atomic_save
+
+    ship(onnx_file, model_dir / "crnn_int8.onnx")
+    shipped_ckpt = model_dir / SHIPPED_CKPT.relative_to(MODEL_DIR)
+    weights = torch.load(ckpt, map_location="cpu", weights_only=False)
+    weights.pop("optimizer", None)  # the AdamW moments would triple the committed file
+    atomic_save(shipped_ckpt, weights)
+    print(f"shipped {onnx_file} -> {model_dir / 'crnn_int8.onnx'}; FP32 weights -> {shipped_ckpt}")
 
 
 if __name__ == "__main__":

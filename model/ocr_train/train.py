@@ -75,6 +75,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "distribution, online): loss = (1 - A) CTC + A KD",
     )
     p.add_argument("--hint-temperature", type=float, default=2.0)
+    p.add_argument(
+        "--hint-where-right",
+        action="store_true",
+        help="distil from --hint's logits only on the lines it reads exactly; its misreadings (text "
+        "shapes it never saw) are left to CTC",
+    )
     p.add_argument("--backbone", default="vgg", choices=["vgg", "mbv3"], help="a new model's CNN")
     p.add_argument("--head-rank", type=int, default=0, help="a new model's low-rank head (0 = full)")
     p.add_argument("--tiny", action="store_true", help="tiny network (smoke tests)")
@@ -146,6 +152,12 @@ def ctc_loss(logits: torch.Tensor, batch: Batch, device: torch.device) -> tuple[
         zero_infinity=True,
     )
     return loss, frames
+
+
+def read_right(logits: torch.Tensor, frames: torch.Tensor, texts: list[str], charset: Charset) -> torch.Tensor:
+    """(N,) 1 for each line whose greedy reading of ``logits`` is exactly its label, else 0."""
+    decoded = greedy_decode(logits.detach().float().cpu().numpy(), frames.cpu().numpy(), charset)
+    return torch.tensor([d.text == t for d, t in zip(decoded, texts, strict=True)], dtype=frames.dtype)
 
 
 def lr_at(step: int, frac: float, args: argparse.Namespace) -> float:
@@ -273,8 +285,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 target = hint.features(x)
             if args.hint_logits:
                 with torch.no_grad():
-                    soft = soft_targets(hint.classify(target), args.hint_temperature)
-                kd = distill_loss(logits, soft, frames.to(device), None, args.hint_temperature)
+                    hint_logits = hint.classify(target)
+                    soft = soft_targets(hint_logits, args.hint_temperature)
+                kd_frames = frames
+                if args.hint_where_right:
+                    kd_frames = frames * read_right(hint_logits, frames, batch.texts, charset)
+                kd = distill_loss(logits, soft, kd_frames.to(device), None, args.hint_temperature)
                 loss = (1 - args.hint_logits) * loss + args.hint_logits * kd
             if args.hint_weight:
                 loss = loss + args.hint_weight * F.mse_loss(features.float(), target)

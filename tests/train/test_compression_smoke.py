@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("torch_pruning")
 pytest.importorskip("onnxslim")
 pytest.importorskip("rapidocr_onnxruntime")
+onnx = pytest.importorskip("onnx")
 
 from tests.conftest import EN_FONT, encode, render_lines  # noqa: E402
 from tests.train.test_train_smoke import tiny_train_args  # noqa: E402
@@ -77,7 +79,7 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     assert keys[:3] == ["baseline", "start", "magnitude"]
     assert {
         "pruned25", "pruned50", "kd-a0.5-t2", "kd-a0.8-t4", "kd-own", "kd-parent", "mbv3",
-        "lowrank-ctc", "kd-lowrank",
+        "lowrank-ctc", "kd-lowrank", "lowrank-ctc-slow", "kd-parent-lowrank", "kd-right-lowrank",
     } <= set(keys)  # fmt: skip
     best = keys[-1].removesuffix("-final")
     assert keys[-5:] == [f"{best}-{q}" for q in ("dynamic", "static", "hybrid", "ortfused", "final")]
@@ -89,11 +91,15 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     # equal steps for every fine-tune; a second build reuses everything
     assert all(
         by[k].steps == 2
-        for k in ("pruned25", "kd-a0.5-t2", "kd-own", "kd-parent", "mbv3", "lowrank-ctc", "kd-lowrank")
-    )
+        for k in (
+            "pruned25", "kd-a0.5-t2", "kd-own", "kd-parent", "mbv3", "lowrank-ctc", "kd-lowrank",
+            "lowrank-ctc-slow", "kd-parent-lowrank", "kd-right-lowrank",
+        )
+    )  # fmt: skip
     # each distilled variant names its CTC-only twin, of the same size
     assert by["kd-lowrank"].control == "lowrank-ctc" and by["kd-parent"].control == "pruned25"
-    assert by["kd-lowrank"].params == by["lowrank-ctc"].params
+    assert by["kd-parent-lowrank"].control == by["kd-right-lowrank"].control == "lowrank-ctc-slow"
+    assert by["kd-lowrank"].params == by["lowrank-ctc"].params == by["kd-parent-lowrank"].params
     mtimes = {v.key: v.onnx.stat().st_mtime for v in variants}
     assert {v.key: v.onnx.stat().st_mtime for v in compression.build(recipe)} == mtimes
 
@@ -111,6 +117,17 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     assert any("distillation gains" in line and twin in line for line in text.splitlines())
     chart(rows, tmp_path / "c.png")
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+
+    # shipping writes the final INT8 file under the product's name and its FP32 weights without
+    # the optimizer's moments
+    shipped = tmp_path / "shipped"
+    (shipped / "ckpt").mkdir(parents=True)
+    compression.ship_final(by[keys[-1]].onnx, Path(by[keys[-1]].ckpt), shipped)
+    weights = torch.load(shipped / "ckpt" / "crnn_student_fp32.pt", weights_only=False)
+    trained = torch.load(by[best].ckpt, weights_only=False)
+    assert "optimizer" not in weights and weights["model"].keys() == trained["model"].keys()
+    meta = {p.key: p.value for p in onnx.load(str(shipped / "crnn_int8.onnx")).metadata_props}
+    assert meta["model_name"] == "crnn-zh-en-int8"
 
     # --variants: a run that fine-tunes the control and one candidate only, and says so
     narrow = replace(recipe, trained=("kd-parent",))

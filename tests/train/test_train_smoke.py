@@ -213,3 +213,22 @@ def test_online_distillation_from_an_unpruned_parent(tiny_assets, tmp_path):
     train.main([*tiny_train_args(root, student, steps=4, batch=4, val_lines=4), *distill])
     log = [json.loads(r) for r in (student / "log.jsonl").read_text().splitlines() if '"kd"' in r]
     assert log and all(r["kd"] > 0 for r in log)  # the distillation term ran every logged window
+
+    # only where the parent reads the line exactly: the term may vanish, the run still trains
+    right = tmp_path / "right"
+    train.main([*tiny_train_args(root, right, steps=2, batch=4, val_lines=4), *distill, "--hint-where-right"])
+    assert (right / "last.pt").exists()
+
+
+def test_read_right_marks_the_lines_a_teacher_spells_exactly():
+    """--hint-where-right keeps the distillation term only on lines whose greedy reading is the label."""
+    from ocr_core.charset import Charset
+    from ocr_train.train import read_right
+
+    charset = Charset(list("ab中"))
+    logits = torch.full((3, 5, charset.num_classes), -10.0)
+    for t, c in enumerate([*charset.encode("ab"), 0, *charset.encode("中")]):
+        logits[:, t, c] = 10.0  # best path: a b _ 中 _  ->  "ab中"
+    frames = torch.tensor([5, 5, 2])  # the third line ends after "ab"
+    right = read_right(logits, frames, ["ab中", "ba中", "ab"], charset)
+    assert right.tolist() == [1, 0, 1] and right.dtype == frames.dtype
