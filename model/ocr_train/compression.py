@@ -530,7 +530,7 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
             "kd-right-lowrank",
             f"{head}, distilled from its parent where it reads right, A {weight:g}, T {slow_t:g}, "
             f"lr {recipe.slow_lr:g} FP32",
-            f"as kd-parent-lowrank, the KD term only on the lines the parent reads exactly (its "
+            "as kd-parent-lowrank, the KD term only on the lines the parent reads exactly (its "
             "misreadings of shapes it never saw left to CTC)",
             [*kd_args(recipe.pool, 0.0, 1.0), *parent, "--hint-where-right"],
             "lowrank-ctc-slow",

@@ -154,7 +154,9 @@ def ctc_loss(logits: torch.Tensor, batch: Batch, device: torch.device) -> tuple[
     return loss, frames
 
 
-def read_right(logits: torch.Tensor, frames: torch.Tensor, texts: list[str], charset: Charset) -> torch.Tensor:
+def read_right(
+    logits: torch.Tensor, frames: torch.Tensor, texts: list[str], charset: Charset
+) -> torch.Tensor:
     """(N,) 1 for each line whose greedy reading of ``logits`` is exactly its label, else 0."""
     decoded = greedy_decode(logits.detach().float().cpu().numpy(), frames.cpu().numpy(), charset)
     return torch.tensor([d.text == t for d, t in zip(decoded, texts, strict=True)], dtype=frames.dtype)
