@@ -52,7 +52,7 @@ from ocr_train.paths import CACHE, CHARSET_FILE, CORPUS_FILE, FONT_PACK, MODEL_D
 
 WORK = RUNS / "compression"
 START = MODEL_DIR / "ckpt" / "crnn_fp32.pt"
-SHIPPED_CKPT = MODEL_DIR / "ckpt" / "crnn_student_fp32.pt"
+SHIPPED_CKPT = Path("ckpt") / "crnn_student_fp32.pt"  # under the model folder
 
 
 TRAINED = ("pruned", "kd-sweep", "kd-own", "kd-parent", "mbv3", "long")
@@ -633,7 +633,7 @@ def ship_final(onnx_file: Path, ckpt: Path, model_dir: Path = MODEL_DIR) -> None
     from ocr_train.train import atomic_save
 
     ship(onnx_file, model_dir / "crnn_int8.onnx")
-    shipped_ckpt = model_dir / SHIPPED_CKPT.relative_to(MODEL_DIR)
+    shipped_ckpt = model_dir / SHIPPED_CKPT
     weights = torch.load(ckpt, map_location="cpu", weights_only=False)
     weights.pop("optimizer", None)  # the AdamW moments would triple the committed file
     atomic_save(shipped_ckpt, weights)

@@ -17,19 +17,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from ocr_core.charset import Charset
+from ocr_core.ctc import emitted
 from ocr_core.tensorize import InputSpec
 
 from ocr_train.data import cached_teacher_batch
 from ocr_train.paths import CACHE, CHARSET_FILE
-
-
-def _collapse(path: np.ndarray) -> list[int]:
-    out, prev = [], 0
-    for c in path.tolist():
-        if c != prev and c != 0:
-            out.append(int(c))
-        prev = c
-    return out
 
 
 def check(
@@ -54,7 +46,8 @@ def check(
                 shifts[shift] += int(((np.roll(t_path, -shift) != 0) & (s_path != 0)).sum())
             truth = charset.encode(text)
             covered = all(c in teacher_chars for c in text if c != " ")
-            t_ok, s_ok = _collapse(t_path) == truth, _collapse(s_path) == truth
+            t_ok = t_path[emitted(t_path)].tolist() == truth
+            s_ok = s_path[emitted(s_path)].tolist() == truth
             right["teacher"] += t_ok
             right["student"] += s_ok
             right["covered"] += covered

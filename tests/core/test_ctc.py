@@ -1,6 +1,6 @@
 import numpy as np
 from ocr_core.charset import Charset
-from ocr_core.ctc import greedy_decode
+from ocr_core.ctc import emitted, greedy_decode
 
 
 def _logits(paths: list[list[int]], classes: int, t: int) -> np.ndarray:
@@ -47,3 +47,9 @@ def test_best_path_matches_a_full_softmax_across_frame_blocks():
     best, best_p = best_path(logits)
     np.testing.assert_array_equal(best, probs.argmax(-1))
     np.testing.assert_allclose(best_p, probs.max(-1), rtol=1e-5)
+
+
+def test_emitted_is_the_ctc_best_path_rule():
+    """The rule the teacher check applies to PP-OCRv4's cached paths, shared with the decoder."""
+    path = np.array([0, 3, 3, 0, 3, 5, 5, 0])
+    assert path[emitted(path)].tolist() == [3, 3, 5]

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("rapidocr_onnxruntime")
 
 from tests.train.test_train_smoke import tiny_train_args  # noqa: E402
-
-
-def test_collapse_is_the_ctc_best_path_rule():
-    from ocr_train.teacher_check import _collapse
-
-    assert _collapse(np.array([0, 3, 3, 0, 3, 5, 5, 0])) == [3, 3, 5]
 
 
 def test_check_counts_frames_and_exact_lines(tiny_assets, tmp_path):

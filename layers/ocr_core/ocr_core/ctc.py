@@ -36,6 +36,13 @@ def best_path(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return best, best_p
 
 
+def emitted(path: np.ndarray) -> np.ndarray:
+    """Mask of the frames of a best path that emit a character: not blank, not a repeat of the last."""
+    keep = path != BLANK
+    keep[1:] &= path[1:] != path[:-1]
+    return keep
+
+
 def greedy_decode(logits: np.ndarray, lengths: np.ndarray, charset: Charset) -> list[Decoded]:
     """Best-path decode a batch.
 
@@ -57,8 +64,7 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray, charset: Charset) -> 
         if t_len == 0:
             out.append(Decoded("", 0.0))
             continue
-        keep = path != BLANK
-        keep[1:] &= path[1:] != path[:-1]
+        keep = emitted(path)
         ids = path[keep]
         conf = float(p[keep].mean()) if ids.size else float(p.mean())
         out.append(Decoded(charset.decode_ids(ids.tolist()), conf))
