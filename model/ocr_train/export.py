@@ -12,7 +12,6 @@ input height, stride and normalization go into the metadata of both files.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import tempfile
@@ -22,6 +21,7 @@ import numpy as np
 import onnx
 import torch
 from ocr_core.charset import Charset
+from ocr_core.lm import charset_sha1
 from ocr_core.tensorize import InputSpec, to_batch
 
 from ocr_train.crnn import Crnn, CrnnConfig
@@ -205,7 +205,7 @@ def metadata(charset: Charset, ckpt: dict, name: str, quant: str) -> dict[str, s
     meta = {
         "model_name": name,
         "charset": charset.to_json(),
-        "charset_sha1": hashlib.sha1(charset.to_json().encode()).hexdigest()[:12],  # noqa: S324 - an id, not security
+        "charset_sha1": charset_sha1(charset),
         "architecture": json.dumps(ckpt["config"]),
         "quantization": quant,
         "train_samples": str(state.get("samples", "")),

@@ -37,6 +37,8 @@ def _run(code: str, *paths: Path) -> str:
         "PATH": os.environ["PATH"],
         "OCR_MODEL_PATH": str(BUILD / "ModelLayer" / "model" / "crnn_int8.onnx"),
         "OCR_DET_MODEL_PATH": str(BUILD / "ModelLayer" / "model" / "textdet_int8.onnx"),
+        "OCR_LM_PATH": str(BUILD / "ModelLayer" / "model" / "charlm.npz"),
+        "OCR_DECODER": "beam",
         "OCR_DETECTOR": "db",
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_METRICS_NAMESPACE": "LiteOcr",

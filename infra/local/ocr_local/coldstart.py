@@ -42,6 +42,8 @@ def measure(build: Path, function: str, module: str, event: str, runs: int, py: 
         "PATH": os.environ["PATH"],
         "OCR_MODEL_PATH": str(build / "ModelLayer" / "model" / "crnn_int8.onnx"),
         "OCR_DET_MODEL_PATH": str(build / "ModelLayer" / "model" / "textdet_int8.onnx"),
+        "OCR_LM_PATH": str(build / "ModelLayer" / "model" / "charlm.npz"),
+        "OCR_DECODER": "beam",
         "OCR_DETECTOR": "db",
         "AWS_DEFAULT_REGION": "us-east-1",
         "PYTHONPATH": os.pathsep.join(paths),

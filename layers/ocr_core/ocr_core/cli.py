@@ -48,6 +48,12 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--det-model", type=Path, help="text detector ONNX model (default: the shipped one)")
     p.add_argument("--merge-gap", type=float, help="join line pieces closer than this many line heights")
+    p.add_argument(
+        "--decoder",
+        choices=["beam", "greedy", "auto"],
+        help="CTC decoding (default: beam search with the character LM when its file is there)",
+    )
+    p.add_argument("--lm", type=Path, help="character LM for the beam decoder (default: the shipped one)")
 
 
 def parse_pages(spec: str) -> list[int]:
@@ -80,6 +86,8 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         detector=args.detector or cfg.detector,
         det_model_path=args.det_model or cfg.det_model_path,
         det_merge_gap=cfg.det_merge_gap if args.merge_gap is None else args.merge_gap,
+        decoder=args.decoder or cfg.decoder,
+        lm_path=args.lm or cfg.lm_path,
     )
 
 

@@ -30,6 +30,11 @@ def default_det_model_path() -> Path:
     return _model_file("textdet_int8.onnx", "OCR_DET_MODEL_PATH")
 
 
+def default_lm_path() -> Path:
+    """The beam decoder's character LM: OCR_LM_PATH, else /opt/model, else model/."""
+    return _model_file("charlm.npz", "OCR_LM_PATH")
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     """Everything the engine needs to know; each field is switchable for evaluation."""
@@ -47,6 +52,8 @@ class EngineConfig:
     det_model_path: Path = field(default_factory=default_det_model_path)
     det_merge_gap: float = 0.5  # learned detector: join line pieces closer than this (line heights)
     trim: bool = True  # single-line mode: crop blank borders around the ink
+    decoder: str = "auto"  # "beam" (CTC beam + character LM), "greedy", "auto": beam if the LM file exists
+    lm_path: Path = field(default_factory=default_lm_path)
     min_confidence: float = 0.3
     max_bytes: int = 20 * 1024 * 1024
     max_pixels: int = 40_000_000
@@ -76,6 +83,8 @@ class EngineConfig:
             if "OCR_DET_MODEL_PATH" in e
             else base.det_model_path,
             trim=flag("OCR_TRIM", base.trim),
+            decoder=e.get("OCR_DECODER", base.decoder),
+            lm_path=Path(e["OCR_LM_PATH"]) if "OCR_LM_PATH" in e else base.lm_path,
             min_confidence=float(e.get("OCR_MIN_CONFIDENCE", base.min_confidence)),
             max_bytes=int(e.get("OCR_MAX_BYTES", base.max_bytes)),
             max_pixels=int(e.get("OCR_MAX_PIXELS", base.max_pixels)),

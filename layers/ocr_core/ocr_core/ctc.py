@@ -56,16 +56,14 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray, charset: Charset) -> 
         that emitted a character (a line of only blanks gets the mean blank probability).
     """
     best, best_p = best_path(logits)  # (N, T) each
-    out: list[Decoded] = []
-    for n in range(best.shape[0]):
-        t_len = int(lengths[n])
-        path = best[n, :t_len]
-        p = best_p[n, :t_len]
-        if t_len == 0:
-            out.append(Decoded("", 0.0))
-            continue
-        keep = emitted(path)
-        ids = path[keep]
-        conf = float(p[keep].mean()) if ids.size else float(p.mean())
-        out.append(Decoded(charset.decode_ids(ids.tolist()), conf))
-    return out
+    return [decode_path(best[n, : int(t)], best_p[n, : int(t)], charset) for n, t in enumerate(lengths)]
+
+
+def decode_path(path: np.ndarray, p: np.ndarray, charset: Charset) -> Decoded:
+    """Collapse one line's best path; confidence as in ``greedy_decode``."""
+    if path.size == 0:
+        return Decoded("", 0.0)
+    keep = emitted(path)
+    ids = path[keep]
+    conf = float(p[keep].mean()) if ids.size else float(p.mean())
+    return Decoded(charset.decode_ids(ids.tolist()), conf)

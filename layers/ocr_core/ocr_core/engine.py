@@ -35,8 +35,16 @@ class OcrEngine:
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig.from_env()
         cfg = self.config
+        if cfg.decoder not in ("beam", "greedy", "auto"):
+            raise ModelError(f"unknown decoder {cfg.decoder!r}: 'beam', 'greedy' or 'auto'")
+        use_lm = cfg.decoder == "beam" or (cfg.decoder == "auto" and cfg.lm_path.exists())
         self.recognizer = Recognizer(
-            cfg.model_path, cfg.threads, cfg.max_batch, cfg.max_batch_pixels, expected_sha256=cfg.model_sha256
+            cfg.model_path,
+            cfg.threads,
+            cfg.max_batch,
+            cfg.max_batch_pixels,
+            expected_sha256=cfg.model_sha256,
+            lm_path=cfg.lm_path if use_lm else None,
         )
         if cfg.detector not in ("db", "classical", "auto"):
             raise ModelError(f"unknown detector {cfg.detector!r}: 'db', 'classical' or 'auto'")
@@ -47,6 +55,10 @@ class OcrEngine:
     @property
     def detector_name(self) -> str:
         return "db" if self.detector is not None else "classical"
+
+    @property
+    def decoder_name(self) -> str:
+        return "greedy" if self.recognizer.lm is None else "beam+lm"
 
     @property
     def model_name(self) -> str:

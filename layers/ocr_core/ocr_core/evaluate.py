@@ -97,6 +97,7 @@ def evaluate(engine: OcrEngine, labels: Path, rotate: int = 0) -> dict[str, obje
         "mode": mode,
         "labels": str(labels),
         "model": engine.model_name,
+        "decoder": engine.decoder_name,
         "n": len(items),
         "rotate": rotate,
         "latency_ms_p50": 1000 * statistics.median(latency),
@@ -152,7 +153,8 @@ def format_report(report: dict[str, object]) -> str:
     assert isinstance(table, dict)
     cols = [c for c in next(iter(table.values())) if c != "n"]
     lines = [
-        f"{report['mode']}: {report['labels']} | model {report['model']} | n={report['n']} | "
+        f"{report['mode']}: {report['labels']} | model {report['model']} | "
+        f"decoder {report.get('decoder', 'greedy')} | n={report['n']} | "
         f"latency p50 {report['latency_ms_p50']:.1f} ms, mean {report['latency_ms_mean']:.1f} ms",
         "",
         "| group | n | " + " | ".join(cols) + " |",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 
+from ocr_core.beam import BeamSettings, beam_decode
 from ocr_core.charset import Charset
 from ocr_core.ctc import Decoded, greedy_decode
 from ocr_core.errors import ModelError
+from ocr_core.lm import CharLM
 from ocr_core.tensorize import InputSpec, resize_line, to_batch
 
 
@@ -38,7 +41,11 @@ def make_session(path: Path, threads: int) -> ort.InferenceSession:
 
 
 class Recognizer:
-    """Reads text lines; the model file supplies its own charset and input spec."""
+    """Reads text lines; the model file supplies its own charset and input spec.
+
+    With ``lm_path`` the logits go through the beam decoder and its character LM
+    (``ocr_core.beam``), whose file carries the settings tuned for it; without, greedy CTC.
+    """
 
     def __init__(
         self,
@@ -47,6 +54,7 @@ class Recognizer:
         max_batch: int = 4,
         max_batch_pixels: int = 4 << 20,
         expected_sha256: str = "",
+        lm_path: Path | None = None,
     ):
         if not Path(model_path).exists():
             raise ModelError(f"model file not found: {model_path}")
@@ -76,6 +84,8 @@ class Recognizer:
             )
         self.max_batch = max_batch
         self.max_batch_pixels = max_batch_pixels
+        self.lm = CharLM(lm_path, self.charset) if lm_path is not None else None
+        self.beam = BeamSettings.from_lm(self.lm) if self.lm is not None else None
 
     def _batches(self, widths: list[int]) -> list[list[int]]:
         """Indices grouped by similar width, capped by count and by padded pixels."""
@@ -96,13 +106,25 @@ class Recognizer:
         """Gray dark-on-light line crops -> decoded text and confidence, in input order."""
         if not crops:
             return []  # onnxruntime aborts the process on an empty LSTM batch
-        widths = [resize_line(c, self.spec).shape[1] for c in crops]
         out: list[Decoded | None] = [None] * len(crops)
-        for idx in self._batches(widths):
-            x, frames = to_batch([crops[i] for i in idx], self.spec)
-            for i, d in zip(idx, greedy_decode(self._logits(x), frames, self.charset), strict=True):
+        for idx, logits, frames in self.read_logits(crops):
+            for i, d in zip(idx, self.decode(logits, frames), strict=True):
                 out[i] = d
         return [d for d in out if d is not None]
+
+    def read_logits(self, crops: list[np.ndarray]) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(indices into crops, (N, T, C) logits, (N,) valid frames) per batch; nothing for no crops."""
+        if not crops:
+            return
+        widths = [resize_line(c, self.spec).shape[1] for c in crops]
+        for idx in self._batches(widths):
+            x, frames = to_batch([crops[i] for i in idx], self.spec)
+            yield idx, self._logits(x), frames
+
+    def decode(self, logits: np.ndarray, frames: np.ndarray) -> list[Decoded]:
+        if self.lm is None or self.beam is None:
+            return greedy_decode(logits, frames, self.charset)
+        return beam_decode(logits, frames, self.charset, self.lm, self.beam)
 
     def _logits(self, x: np.ndarray) -> np.ndarray:
         """(N, T, C) logits written by onnxruntime straight into our array (T = W / stride).
