@@ -17,6 +17,7 @@ ZH_FONT = FONTS / "wqy" / "wqy-zenhei.ttc"
 EN_FONT = FONTS / "freefont" / "FreeSerif.ttf"
 MODEL = REPO / "model" / "crnn_int8.onnx"
 DET_MODEL = REPO / "model" / "textdet_int8.onnx"
+LM = REPO / "model" / "charlm.npz"
 
 
 def render_lines(

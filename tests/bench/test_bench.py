@@ -11,7 +11,7 @@ from ocr_bench.__main__ import main
 from ocr_bench.systems import Ours, Unavailable, p50_ms
 from ocr_core.evaluate import Item
 
-from tests.conftest import EN_FONT, MODEL, encode, render_lines
+from tests.conftest import EN_FONT, LM, MODEL, encode, render_lines
 
 PAGES = [
     Item("zh1.png", ["今天 天气", "很好"], "zh", "screenshot"),
@@ -150,7 +150,8 @@ def test_one_run_measures_ours_in_a_fresh_process(tmp_path):
 
     text = out.read_text(encoding="utf-8")
     assert code == 0
-    assert f"| ours: classical detector + CRNN INT8 | {MODEL.stat().st_size / 1e6:.2f} |" in text
+    rec_mb = (MODEL.stat().st_size + LM.stat().st_size) / 1e6  # the beam decoder's LM counts as recognizer
+    assert f"| ours: classical detector + CRNN INT8 + char LM | {rec_mb:.2f} |" in text
     assert "Smoke run: --limit 1" in text
     assert "Not measured" not in text
     assert "**PASS** det+rec size <= 6 MB" in text
@@ -164,4 +165,5 @@ def test_ours_with_the_db_detector_is_listed_as_not_measured_without_its_model(t
     monkeypatch.setenv("OCR_DET_MODEL_PATH", str(MODEL))  # any existing file stands in for the detector
     system = Ours("db")
     system.check()
-    assert system.sizes() == {"rec": MODEL.stat().st_size, "det": MODEL.stat().st_size}
+    rec = MODEL.stat().st_size + LM.stat().st_size
+    assert system.sizes() == {"rec": rec, "det": MODEL.stat().st_size}

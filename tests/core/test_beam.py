@@ -10,7 +10,7 @@ from ocr_core.charset import Charset
 from ocr_core.ctc import best_path, greedy_decode
 from ocr_core.lm import CharLM
 
-from tests.conftest import MODEL
+from tests.conftest import LM, MODEL
 
 
 class FlatLM:
@@ -85,10 +85,9 @@ def test_a_sure_line_is_read_exactly_as_greedy():
 
 
 def test_shipped_lm_matches_the_shipped_recognizer_and_carries_tuned_settings():
-    from ocr_core.config import default_lm_path
     from ocr_core.recognizer import Recognizer
 
-    rec = Recognizer(MODEL, lm_path=default_lm_path())
+    rec = Recognizer(MODEL, lm_path=LM)
     assert rec.lm is not None and rec.beam is not None
     assert rec.lm.size_bytes < 4 * 1024 * 1024
     assert "tuned_on" in rec.lm.meta  # chosen by ocr_train.tune_lm, not defaults
@@ -113,3 +112,18 @@ def test_an_lm_for_another_charset_is_refused(tmp_path):
              keys2=np.zeros(0, np.int64), logp2=np.zeros(0, np.float16))  # fmt: skip
     with pytest.raises(ModelError, match="another charset"):
         CharLM(path, Charset(list("ab")))
+
+
+def test_engine_decodes_with_the_lm_by_default_and_greedy_on_request(tmp_path):
+    from ocr_core.config import EngineConfig
+    from ocr_core.engine import OcrEngine
+    from ocr_core.errors import ModelError
+
+    assert OcrEngine(EngineConfig(model_path=MODEL, lm_path=LM)).decoder_name == "beam+lm"
+    assert OcrEngine(EngineConfig(model_path=MODEL, decoder="greedy")).decoder_name == "greedy"
+    env = EngineConfig.from_env({"OCR_DECODER": "greedy", "OCR_LM_PATH": str(tmp_path / "lm.npz")})
+    assert (env.decoder, env.lm_path, env.uses_lm) == ("greedy", tmp_path / "lm.npz", False)
+    with pytest.raises(ModelError, match="language model file not found"):
+        OcrEngine(EngineConfig(model_path=MODEL, decoder="beam", lm_path=tmp_path / "missing.npz"))
+    with pytest.raises(ModelError, match="unknown decoder"):
+        OcrEngine(EngineConfig(model_path=MODEL, decoder="viterbi"))

@@ -95,7 +95,10 @@ class Ours(System):
         cfg = self._config()
         if not cfg.model_path.exists():
             raise Unavailable(f"recognizer {cfg.model_path} not found")
-        self.models = {"rec": [cfg.model_path]}
+        # the beam decoder's LM is part of what recognizes: its file counts in the recognizer's size
+        self.models = {"rec": [cfg.model_path, *([cfg.lm_path] if cfg.uses_lm else [])]}
+        if cfg.uses_lm:
+            self.label += " + char LM"
         if self.detector == "db":
             if not cfg.det_model_path.exists():
                 raise Unavailable(f"no DB detector model: {cfg.det_model_path} not found")

@@ -61,6 +61,11 @@ class EngineConfig:
     pdf_page: int = 0
     max_pdf_pages: int = 100
 
+    @property
+    def uses_lm(self) -> bool:
+        """Whether the recognizer decodes with the beam and its LM (``decoder``, or ``auto`` and the file)."""
+        return self.decoder == "beam" or (self.decoder == "auto" and self.lm_path.exists())
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> EngineConfig:
         """Read OCR_* variables (template Parameters -> Globals environment -> here)."""

@@ -37,14 +37,13 @@ class OcrEngine:
         cfg = self.config
         if cfg.decoder not in ("beam", "greedy", "auto"):
             raise ModelError(f"unknown decoder {cfg.decoder!r}: 'beam', 'greedy' or 'auto'")
-        use_lm = cfg.decoder == "beam" or (cfg.decoder == "auto" and cfg.lm_path.exists())
         self.recognizer = Recognizer(
             cfg.model_path,
             cfg.threads,
             cfg.max_batch,
             cfg.max_batch_pixels,
             expected_sha256=cfg.model_sha256,
-            lm_path=cfg.lm_path if use_lm else None,
+            lm_path=cfg.lm_path if cfg.uses_lm else None,
         )
         if cfg.detector not in ("db", "classical", "auto"):
             raise ModelError(f"unknown detector {cfg.detector!r}: 'db', 'classical' or 'auto'")
