@@ -5,10 +5,11 @@ import math
 
 import numpy as np
 import pytest
-from ocr_core.beam import BeamSettings, beam_decode, beam_line, frame_candidates
+from ocr_core.beam import BeamSettings, beam_decode, beam_line, frame_candidates, merge_sure_runs
 from ocr_core.charset import Charset
 from ocr_core.ctc import best_path, greedy_decode
 from ocr_core.lm import CharLM
+from ocr_core.recognizer import Recognizer
 
 from tests.conftest import LM, MODEL
 
@@ -85,8 +86,6 @@ def test_a_sure_line_is_read_exactly_as_greedy():
 
 
 def test_shipped_lm_matches_the_shipped_recognizer_and_carries_tuned_settings():
-    from ocr_core.recognizer import Recognizer
-
     rec = Recognizer(MODEL, lm_path=LM)
     assert rec.lm is not None and rec.beam is not None
     assert rec.lm.size_bytes < 4 * 1024 * 1024
@@ -101,7 +100,7 @@ def test_shipped_lm_matches_the_shipped_recognizer_and_carries_tuned_settings():
     assert after("N", "O") > after("N", "0")
 
 
-def test_an_lm_for_another_charset_is_refused(tmp_path):
+def test_an_lm_for_another_charset_is_refused_unless_optional(tmp_path):
     import json
 
     from ocr_core.errors import ModelError
@@ -112,6 +111,8 @@ def test_an_lm_for_another_charset_is_refused(tmp_path):
              keys2=np.zeros(0, np.int64), logp2=np.zeros(0, np.float16))  # fmt: skip
     with pytest.raises(ModelError, match="another charset"):
         CharLM(path, Charset(list("ab")))
+    assert not CharLM.fits(path, Charset(list("ab")))
+    assert CharLM.fits(LM, Recognizer(MODEL).charset)
 
 
 def test_engine_decodes_with_the_lm_by_default_and_greedy_on_request(tmp_path):
@@ -122,8 +123,39 @@ def test_engine_decodes_with_the_lm_by_default_and_greedy_on_request(tmp_path):
     assert OcrEngine(EngineConfig(model_path=MODEL, lm_path=LM)).decoder_name == "beam+lm"
     assert OcrEngine(EngineConfig(model_path=MODEL, decoder="greedy")).decoder_name == "greedy"
     env = EngineConfig.from_env({"OCR_DECODER": "greedy", "OCR_LM_PATH": str(tmp_path / "lm.npz")})
-    assert (env.decoder, env.lm_path, env.uses_lm) == ("greedy", tmp_path / "lm.npz", False)
+    assert (env.decoder, env.lm_path, env.lm_request) == ("greedy", tmp_path / "lm.npz", (None, False))
     with pytest.raises(ModelError, match="language model file not found"):
         OcrEngine(EngineConfig(model_path=MODEL, decoder="beam", lm_path=tmp_path / "missing.npz"))
     with pytest.raises(ModelError, match="unknown decoder"):
         OcrEngine(EngineConfig(model_path=MODEL, decoder="viterbi"))
+
+
+def test_folding_sure_runs_changes_no_reading():
+    # given frames where runs of one sure class alternate with unsure frames
+    rng = np.random.default_rng(1)
+    folded = 0
+    for _ in range(20):
+        logits = np.full((12, 3), -9.0, np.float32)
+        t = 0
+        while t < 12:
+            if rng.random() < 0.6:
+                run = int(rng.integers(1, 4))
+                logits[t : t + run, rng.integers(3)] = 9.0  # a run of sure frames
+                t += run
+            else:
+                logits[t] = rng.normal(0, 1.0, 3)
+                t += 1
+        best, best_p = best_path(logits[None])
+        cands = frame_candidates(logits, best[0], best_p[0], min_prob=1e-6)
+        folded += len(cands) - len(merge_sure_runs(cands))
+        settings = BeamSettings(weight=0.0, bonus=0.0, beam=64, min_prob=1e-6)
+        # then the beam reads what an unfolded exhaustive search reads
+        totals: dict[tuple[int, ...], float] = {}
+        probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+        choices = [[c for c in range(3) if probs[t, c] > 1e-6] for t in range(12)]
+        for path in itertools.product(*choices):
+            label = _collapse(path)
+            totals[label] = totals.get(label, 0.0) + math.prod(probs[t, c] for t, c in enumerate(path))
+        ids, _ = beam_line(cands, FlatLM(), settings)  # type: ignore[arg-type]
+        assert math.isclose(totals[ids], max(totals.values()), rel_tol=1e-4)
+    assert folded > 20  # the runs were folded

@@ -95,9 +95,13 @@ class Ours(System):
         cfg = self._config()
         if not cfg.model_path.exists():
             raise Unavailable(f"recognizer {cfg.model_path} not found")
+        from ocr_core.recognizer import Recognizer
+
         # the beam decoder's LM is part of what recognizes: its file counts in the recognizer's size
-        self.models = {"rec": [cfg.model_path, *([cfg.lm_path] if cfg.uses_lm else [])]}
-        if cfg.uses_lm:
+        lm_path, required = cfg.lm_request
+        lm = Recognizer(cfg.model_path, lm_path=lm_path, lm_required=required).lm
+        self.models = {"rec": [cfg.model_path, *([lm.path] if lm is not None else [])]}
+        if lm is not None and not self.label.endswith(" + char LM"):
             self.label += " + char LM"
         if self.detector == "db":
             if not cfg.det_model_path.exists():

@@ -81,10 +81,28 @@ def frame_candidates(
     return out
 
 
+def merge_sure_runs(cands: list[list[tuple[int, float, float]]]) -> list[list[tuple[int, float, float]]]:
+    """Fold each run of frames that share one sole candidate into its first frame.
+
+    Exact: after the first frame of such a run every prefix ends in that class with all its
+    mass in one state (blank, or the class held over frames), so the later frames only add
+    their log-probability. The first frame's probability stays the one confidence reads.
+    """
+    out: list[list[tuple[int, float, float]]] = []
+    for frame in cands:
+        if len(frame) == 1 and out and len(out[-1]) == 1 and out[-1][0][0] == frame[0][0]:
+            c, lp, p = out[-1][0]
+            out[-1] = [(c, lp + frame[0][1], p)]
+        else:
+            out.append(frame)
+    return out
+
+
 def beam_line(
     cands: list[list[tuple[int, float, float]]], lm: CharLM, settings: BeamSettings
 ) -> tuple[tuple[int, ...], float]:
     """Best prefix (class ids) of one line and the mean probability of its emitting frames."""
+    cands = merge_sure_runs(cands)
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, NEG_INF)}
     lm_score: dict[tuple[int, ...], float] = {(): 0.0}
     conf: dict[tuple[int, ...], float] = {(): 0.0}

@@ -62,9 +62,14 @@ class EngineConfig:
     max_pdf_pages: int = 100
 
     @property
-    def uses_lm(self) -> bool:
-        """Whether the recognizer decodes with the beam and its LM (``decoder``, or ``auto`` and the file)."""
-        return self.decoder == "beam" or (self.decoder == "auto" and self.lm_path.exists())
+    def lm_request(self) -> tuple[Path | None, bool]:
+        """(LM file to load, whether it must fit the recognizer): ``beam`` demands the file; ``auto``
+        takes it when it exists and was built for the recognizer's charset; ``greedy`` none."""
+        if self.decoder == "beam":
+            return self.lm_path, True
+        if self.decoder == "auto" and self.lm_path.exists():
+            return self.lm_path, False
+        return None, False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> EngineConfig:

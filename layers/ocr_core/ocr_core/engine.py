@@ -37,13 +37,15 @@ class OcrEngine:
         cfg = self.config
         if cfg.decoder not in ("beam", "greedy", "auto"):
             raise ModelError(f"unknown decoder {cfg.decoder!r}: 'beam', 'greedy' or 'auto'")
+        lm_path, lm_required = cfg.lm_request
         self.recognizer = Recognizer(
             cfg.model_path,
             cfg.threads,
             cfg.max_batch,
             cfg.max_batch_pixels,
             expected_sha256=cfg.model_sha256,
-            lm_path=cfg.lm_path if cfg.uses_lm else None,
+            lm_path=lm_path,
+            lm_required=lm_required,
         )
         if cfg.detector not in ("db", "classical", "auto"):
             raise ModelError(f"unknown detector {cfg.detector!r}: 'db', 'classical' or 'auto'")

@@ -58,6 +58,12 @@ class CharLM:
         self.path = Path(path)
         self.size_bytes = Path(path).stat().st_size
 
+    @staticmethod
+    def fits(path: Path, charset: Charset) -> bool:
+        """Whether the file at ``path`` was built for ``charset`` (reads its metadata only)."""
+        with np.load(path, allow_pickle=False) as z:
+            return bool(json.loads(str(z["meta"])).get("charset_sha1") == charset_sha1(charset))
+
     def _find(self, n: int, ids: tuple[int, ...]) -> int:
         """Row of the n-gram ``ids`` in order n's table, or -1."""
         key = 0

@@ -45,6 +45,7 @@ class Recognizer:
 
     With ``lm_path`` the logits go through the beam decoder and its character LM
     (``ocr_core.beam``), whose file carries the settings tuned for it; without, greedy CTC.
+    ``lm_required=False`` skips an LM built for another charset (a test or study model).
     """
 
     def __init__(
@@ -55,6 +56,7 @@ class Recognizer:
         max_batch_pixels: int = 4 << 20,
         expected_sha256: str = "",
         lm_path: Path | None = None,
+        lm_required: bool = True,
     ):
         if not Path(model_path).exists():
             raise ModelError(f"model file not found: {model_path}")
@@ -84,7 +86,9 @@ class Recognizer:
             )
         self.max_batch = max_batch
         self.max_batch_pixels = max_batch_pixels
-        self.lm = CharLM(lm_path, self.charset) if lm_path is not None else None
+        self.lm: CharLM | None = None
+        if lm_path is not None and (lm_required or CharLM.fits(lm_path, self.charset)):
+            self.lm = CharLM(lm_path, self.charset)
         self.beam = BeamSettings.from_lm(self.lm) if self.lm is not None else None
 
     def _batches(self, widths: list[int]) -> list[list[int]]:
