@@ -11,7 +11,7 @@ TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
 .PHONY: venv serve demo invoke local-s3 layer opencv-slim validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
-	teacher-cache train train-status train-det export-det export compression-report eval eval-rotated bench bench-pages audit clean
+	teacher-cache train train-status train-det export-det export compression-report lm eval eval-rotated bench bench-pages audit clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -177,6 +177,13 @@ export: $(STAMP)-train font-pack corpus
 compression-report: $(STAMP)-train $(STAMP)-dev font-pack corpus teacher-cache
 	cd model && ../$(BIN)/python -m ocr_train.compression --real $(abspath $(SHARED)) $(if $(SHIP),--ship,) \
 	  $(COMPRESSION_ARGS)
+
+# The beam decoder's character LM: built from word frequencies and People's Daily (model/charlm.npz,
+# about 2 minutes), then its weight, bonus, prior and search breadth chosen on rendered real prose
+# (reviews and the Python docs, held-out fonts; about 8 minutes). The dev set never chooses.
+lm: $(STAMP)-train font-pack corpus
+	cd model && ../$(BIN)/python -m ocr_train.charlm --out charlm.npz $(LM_ARGS)
+	cd model && ../$(BIN)/python -m ocr_train.tune_lm --lm charlm.npz
 
 eval: $(STAMP)-core
 	$(BIN)/ocr eval $(SHARED)/lines/labels.tsv

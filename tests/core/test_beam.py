@@ -18,9 +18,10 @@ class FlatLM:
     """An LM with no opinion: every character equally likely (isolates the CTC part)."""
 
     order = 2
+    uni_logp = np.zeros(16, np.float32)
 
-    def score(self, context: tuple[int, ...], char: int) -> float:
-        return 0.0
+    def score_many(self, context: tuple[int, ...], chars: np.ndarray) -> np.ndarray:
+        return np.zeros(len(chars), np.float32)
 
 
 class PairLM(FlatLM):
@@ -29,8 +30,8 @@ class PairLM(FlatLM):
     def __init__(self, after: int, char: int) -> None:
         self.after, self.char = after, char
 
-    def score(self, context: tuple[int, ...], char: int) -> float:
-        return 0.0 if (context[-1], char) == (self.after, self.char) else -3.0
+    def score_many(self, context: tuple[int, ...], chars: np.ndarray) -> np.ndarray:
+        return np.array([0.0 if (context[-1], c) == (self.after, self.char) else -3.0 for c in chars])
 
 
 def _collapse(path: tuple[int, ...]) -> tuple[int, ...]:

@@ -3,7 +3,10 @@
 Why: greedy best-path decoding takes the network's top class frame by frame, so a shape it
 finds ambiguous (O/0, 一/—) is settled by pixels alone. The beam keeps the few readings the
 network itself finds plausible and lets the LM (``ocr_core.lm``) weigh them:
-score = log P_ctc(prefix) + weight * log P_lm(prefix) + bonus * len(prefix).
+score = log P_ctc(prefix) + weight * sum(log P_lm(c | before) - prior * log P_lm(c)) + bonus * len(prefix).
+The ``prior`` term divides out the character frequencies that the network's posteriors already
+carry from its training text (the density-ratio form of shallow fusion), so the LM rewards a
+character for fitting its context rather than for being common.
 
 Only classes with at least ``min_prob`` probability in a frame are expanded, and a line whose
 every frame is that sure of one class is returned from the greedy path unchanged, so clean
@@ -30,6 +33,7 @@ class BeamSettings:
 
     weight: float = 0.5  # LM weight
     bonus: float = 1.0  # per-character bonus: offsets the LM's cost of every character
+    prior: float = 0.0  # share of the LM's unigram log-probability taken back out (0: plain fusion)
     beam: int = 8  # prefixes kept per frame
     min_prob: float = 0.01  # a class is a candidate in a frame from this probability on
 
@@ -40,6 +44,7 @@ class BeamSettings:
         return cls(
             float(meta.get("weight", base.weight)),
             float(meta.get("bonus", base.bonus)),
+            float(meta.get("prior", base.prior)),
             int(meta.get("beam", base.beam)),
             float(meta.get("min_prob", base.min_prob)),
         )
@@ -106,17 +111,24 @@ def beam_line(
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, NEG_INF)}
     lm_score: dict[tuple[int, ...], float] = {(): 0.0}
     conf: dict[tuple[int, ...], float] = {(): 0.0}
-    lm_cache: dict[tuple[tuple[int, ...], int], float] = {}
+    by_context: dict[tuple[int, ...], dict[int, float]] = {}  # fused LM term per context and char
     ctx_len = lm.order - 1
 
-    def extend(prefix: tuple[int, ...], c: int, p: float) -> tuple[int, ...]:
+    def fused(prefix: tuple[int, ...], chars: list[int]) -> dict[int, float]:
+        """weight * (log P(c | prefix) - prior * log P(c)) + bonus for each of ``chars``."""
+        ctx = (BOS, *prefix)[-ctx_len:]
+        known = by_context.setdefault(ctx, {})
+        missing = [c for c in chars if c not in known]
+        if missing:
+            ids = np.array(missing)
+            terms = lm.score_many(ctx, ids) - settings.prior * lm.uni_logp[ids]
+            known.update(zip(missing, (settings.weight * terms + settings.bonus).tolist(), strict=True))
+        return known
+
+    def extend(prefix: tuple[int, ...], c: int, p: float, term: float) -> tuple[int, ...]:
         new = (*prefix, c)
         if new not in lm_score:
-            ctx = ((BOS, *prefix))[-ctx_len:]
-            key = (ctx, c)
-            if key not in lm_cache:
-                lm_cache[key] = lm.score(ctx, c)
-            lm_score[new] = lm_score[prefix] + settings.weight * lm_cache[key] + settings.bonus
+            lm_score[new] = lm_score[prefix] + term
             conf[new] = conf[prefix] + p
         else:
             conf[new] = max(conf[new], conf[prefix] + p)
@@ -124,9 +136,11 @@ def beam_line(
 
     for frame in cands:
         nxt: dict[tuple[int, ...], list[float]] = {}
+        chars = [c for c, _, _ in frame if c != BLANK]
         for prefix, (pb, pnb) in beams.items():
             total = _lse(pb, pnb)
             last = prefix[-1] if prefix else -1
+            terms = fused(prefix, chars) if chars else {}
             for c, lp, p in frame:
                 if c == BLANK:
                     slot = nxt.setdefault(prefix, [NEG_INF, NEG_INF])
@@ -135,10 +149,10 @@ def beam_line(
                     slot = nxt.setdefault(prefix, [NEG_INF, NEG_INF])
                     slot[1] = _lse(slot[1], pnb + lp)  # the same character held over frames
                     if pb != NEG_INF:  # a blank between: the character again
-                        slot = nxt.setdefault(extend(prefix, c, p), [NEG_INF, NEG_INF])
+                        slot = nxt.setdefault(extend(prefix, c, p, terms[c]), [NEG_INF, NEG_INF])
                         slot[1] = _lse(slot[1], pb + lp)
                 else:
-                    slot = nxt.setdefault(extend(prefix, c, p), [NEG_INF, NEG_INF])
+                    slot = nxt.setdefault(extend(prefix, c, p, terms[c]), [NEG_INF, NEG_INF])
                     slot[1] = _lse(slot[1], total + lp)
         ranked = sorted(nxt.items(), key=lambda kv: _lse(kv[1][0], kv[1][1]) + lm_score[kv[0]], reverse=True)
         beams = {k: (v[0], v[1]) for k, v in ranked[: settings.beam]}

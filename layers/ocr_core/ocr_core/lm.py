@@ -79,16 +79,37 @@ class CharLM:
         row = self._find(len(context), context)
         return float(self.bow[len(context)][row]) if row >= 0 else 0.0
 
+    def unigram(self, char: int) -> float:
+        """Natural-log P(char) with no context."""
+        return float(self.uni_logp[char])
+
     def score(self, context: tuple[int, ...], char: int) -> float:
         """Natural-log P(char | context); ``context`` holds the preceding ids, oldest first,
         starting with BOS at the start of a line (only its last order-1 ids are read)."""
+        return float(self.score_many(context, np.array([char]))[0])
+
+    def score_many(self, context: tuple[int, ...], chars: np.ndarray) -> np.ndarray:
+        """``score`` for several next characters after one context, a few array operations in all
+        (the beam asks for every candidate of a frame at once)."""
+        chars = np.asarray(chars, np.int64)
         context = context[len(context) - (self.order - 1) :] if len(context) >= self.order else context
+        out = np.empty(chars.shape[0], np.float32)
+        todo = np.arange(chars.shape[0])
         backoff = 0.0
         while context:
             n = len(context) + 1
-            row = self._find(n, (*context, char))
-            if row >= 0:
-                return backoff + float(self.logp[n][row])
+            base = 0
+            for i in context:
+                base = base * self.v + i
+            keys = base * self.v + chars[todo]
+            table = self.keys[n]
+            rows = np.minimum(table.searchsorted(keys), table.shape[0] - 1)
+            hit = table[rows] == keys
+            out[todo[hit]] = backoff + self.logp[n][rows[hit]]
+            todo = todo[~hit]
+            if todo.size == 0:
+                return out
             backoff += self._context_bow(context)
             context = context[1:]
-        return backoff + float(self.uni_logp[char])
+        out[todo] = backoff + self.uni_logp[chars[todo]]
+        return out
