@@ -552,10 +552,12 @@ def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, 
     rows = []
     for v in variants:
         print(f"[compression] measuring {v.key} ...", flush=True)
-        system = Ours("db", model_path=v.onnx)
+        # the study compares networks, so the decoder is held at greedy: the beam's LM is one add-on for all
+        env = {"OCR_MODEL_PATH": str(v.onnx), "OCR_DECODER": "greedy"}
+        system = Ours("db", model_path=v.onnx, decoder="greedy")  # the worker reads OCR_DECODER
         system.check()
         with tempfile.TemporaryDirectory() as tmp:
-            result = run_worker({**job, "system": system.key}, Path(tmp), {"OCR_MODEL_PATH": str(v.onnx)})
+            result = run_worker({**job, "system": system.key}, Path(tmp), env)
         row = summarize(system, result, pages, lines)
         row.update(
             {

@@ -3,7 +3,6 @@
 import numpy as np
 from ocr_core.beam import frame_candidates
 from ocr_core.ctc import best_path
-
 from ocr_train.tune_lm import restrict
 
 

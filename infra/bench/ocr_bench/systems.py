@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +77,11 @@ class System:
 
 
 class Ours(System):
-    def __init__(self, detector: str, model_path: Path | None = None) -> None:
+    def __init__(self, detector: str, model_path: Path | None = None, decoder: str | None = None) -> None:
         super().__init__()
         self.detector = detector
         self.model_path = model_path  # None: the engine's default (OCR_MODEL_PATH, then model/)
+        self.decoder = decoder  # None: the engine's default (OCR_DECODER, then auto)
         self.key = f"ours-{detector}"
         self.label = f"ours: {'DB' if detector == 'db' else 'classical'} detector + CRNN INT8"
         self.how = f'OcrEngine(EngineConfig(detector="{detector}", threads=1)): read() on the page bytes'
@@ -87,9 +89,10 @@ class Ours(System):
     def _config(self) -> Any:
         from ocr_core.config import EngineConfig
 
+        cfg = EngineConfig(detector=self.detector, threads=1)
         if self.model_path is not None:
-            return EngineConfig(detector=self.detector, threads=1, model_path=self.model_path)
-        return EngineConfig(detector=self.detector, threads=1)
+            cfg = replace(cfg, model_path=self.model_path)
+        return cfg if self.decoder is None else replace(cfg, decoder=self.decoder)
 
     def check(self) -> None:
         cfg = self._config()

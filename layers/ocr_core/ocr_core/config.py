@@ -52,7 +52,8 @@ class EngineConfig:
     det_model_path: Path = field(default_factory=default_det_model_path)
     det_merge_gap: float = 0.5  # learned detector: join line pieces closer than this (line heights)
     trim: bool = True  # single-line mode: crop blank borders around the ink
-    decoder: str = "auto"  # "beam" (CTC beam + character LM), "greedy", "auto": beam if the LM file exists
+    # "beam" (CTC beam + character LM), "greedy", "auto" (beam if the LM file fits); default OCR_DECODER
+    decoder: str = field(default_factory=lambda: os.environ.get("OCR_DECODER", "auto"))
     lm_path: Path = field(default_factory=default_lm_path)
     min_confidence: float = 0.3
     max_bytes: int = 20 * 1024 * 1024
