@@ -75,7 +75,9 @@ def test_bad_input_gets_json_4xx(base, kwargs, status, code):
 
 
 def test_health_docs_and_page(base):
-    assert httpx.get(f"{base}/health").json()["status"] == "ok"
+    health = httpx.get(f"{base}/health").json()
+    assert health["status"] == "ok"
+    assert health["decoder"] == "beam+lm"  # the shipped LM is loaded by default
     schema = httpx.get(f"{base}/openapi.json").json()
     assert "/ocr" in schema["paths"]
     assert httpx.get(f"{base}/docs").status_code == 200

@@ -164,6 +164,7 @@ def create_app(
             model_version=info.version,
             model_bytes=info.size_bytes,
             detector=engine.detector_name,
+            decoder=engine.decoder_name,
         )
 
     @app.post(

@@ -64,3 +64,4 @@ class Health(BaseModel):
     model_version: str
     model_bytes: int
     detector: str = "classical"  # "db" (learned) or "classical" (morphology)
+    decoder: str = "greedy"  # "beam+lm" (CTC beam search with the character LM) or "greedy"
