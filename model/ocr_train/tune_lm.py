@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--beam", type=int, default=BeamSettings.beam)
     p.add_argument("--min-prob", type=float, default=BeamSettings.min_prob)
     p.add_argument("--dry-run", action="store_true", help="print the table, leave the LM file as it is")
+    p.add_argument("--weights", type=float, nargs="+", default=list(WEIGHTS))
+    p.add_argument("--bonuses", type=float, nargs="+", default=list(BONUSES))
+    p.add_argument("--priors", type=float, nargs="+", default=list(PRIORS))
     args = p.parse_args(argv)
     rec = Recognizer(args.model)
     lm = CharLM(args.lm, rec.charset)
@@ -97,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     greedy = {k: accuracy([" ".join(g.split()) for g, _ in cands[k]], sets[k]) for k in sets}
     print(f"greedy: {json.dumps(greedy)}", flush=True)
     rows: list[dict] = []
-    for prior, weight, bonus in itertools.product(PRIORS, WEIGHTS, BONUSES):
+    for prior, weight, bonus in itertools.product(args.priors, args.weights, args.bonuses):
         if weight == 0.0 and prior > 0.0:
             continue  # no LM: the prior has nothing to act on
         settings = BeamSettings(weight, bonus, prior, beam=args.beam, min_prob=args.min_prob)

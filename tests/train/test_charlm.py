@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 from ocr_core.charset import Charset
 from ocr_core.lm import CharLM, charset_sha1
 from ocr_train.charlm import build, count, encode_lines
@@ -25,15 +26,18 @@ def test_counts_never_span_a_line_start():
     assert grams == {(0, 1): 1, (1, 2): 1, (0, 2): 1, (2, 1): 1}  # no (b, BOS)
 
 
-def test_every_context_is_a_distribution(tmp_path):
-    # given an unpruned trigram model of a small text
+@pytest.mark.parametrize("order", [3, 4])
+def test_every_context_is_a_distribution(tmp_path, order):
+    # given an unpruned model of a small text
     cs = Charset(list("abcN0O. "))
     lines = ["NO. abc", "abca NO.", "cab N0 ab", "aab NO", "b.a"] * 3
-    arrays = build(encode_lines(lines, cs), cs.num_classes, 3, (1, 1))
-    lm = CharLM(_save(tmp_path, cs, arrays, 3), cs)
+    arrays = build(encode_lines(lines, cs), cs.num_classes, order, (1,) * (order - 1))
+    lm = CharLM(_save(tmp_path, cs, arrays, order), cs)
     ids = range(1, cs.num_classes)
     # then P(. | context) sums to 1 for seen, unseen and line-start contexts alike
-    for ctx in [(0,), (0, cs.encode("N")[0]), tuple(cs.encode("ab")), tuple(cs.encode("c.")), (0, 8)]:
+    contexts = [(0,), (0, cs.encode("N")[0]), tuple(cs.encode("ab")), tuple(cs.encode("c.")), (0, 8)]
+    contexts += [tuple(cs.encode("abc")), (0, *cs.encode("NO")), tuple(cs.encode("b.a"))]
+    for ctx in contexts:
         total = sum(math.exp(lm.score(ctx, c)) for c in ids)
         assert abs(total - 1.0) < 0.06, (ctx, total)  # log-probabilities stored in 0.1-nat steps
     # and the text decides between look-alikes
