@@ -29,7 +29,7 @@ NEG_INF = -math.inf
 
 @dataclass(frozen=True)
 class BeamSettings:
-    """Decoder settings; the LM file carries the values chosen on synthetic validation."""
+    """Decoder settings; the LM file carries the values ``ocr_train.tune_lm`` chose on real prose."""
 
     weight: float = 0.5  # LM weight
     bonus: float = 1.0  # per-character bonus: offsets the LM's cost of every character

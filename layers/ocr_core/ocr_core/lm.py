@@ -12,7 +12,8 @@ stored as sorted integer keys so a lookup is one ``searchsorted`` per order.
 - for n = 2..order: ``keys{n}`` (int64 gaps between the sorted keys, ids in base V),
   ``logp{n}`` and ``bow{n}`` (uint8 counts of -LOG_STEP nats).
 - ``meta``: JSON with ``order``, ``charset_sha1`` (must match the recognizer's charset),
-  and the decoder settings chosen on synthetic validation (``weight``, ``bonus``, ``beam``).
+  and the decoder settings ``ocr_train.tune_lm`` chose on rendered real prose (``weight``,
+  ``bonus``, ``prior``, ``beam``, ``min_prob``, and ``tuned_on`` with the figures that chose them).
 """
 
 from __future__ import annotations
@@ -78,10 +79,6 @@ class CharLM:
             return float(self.uni_bow[context[0]])
         row = self._find(len(context), context)
         return float(self.bow[len(context)][row]) if row >= 0 else 0.0
-
-    def unigram(self, char: int) -> float:
-        """Natural-log P(char) with no context."""
-        return float(self.uni_logp[char])
 
     def score(self, context: tuple[int, ...], char: int) -> float:
         """Natural-log P(char | context); ``context`` holds the preceding ids, oldest first,

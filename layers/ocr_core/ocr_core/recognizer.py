@@ -126,6 +126,7 @@ class Recognizer:
             yield idx, self._logits(x), frames
 
     def decode(self, logits: np.ndarray, frames: np.ndarray) -> list[Decoded]:
+        """Beam search with the LM when one is loaded (its settings read once, at load), else greedy CTC."""
         if self.lm is None or self.beam is None:
             return greedy_decode(logits, frames, self.charset)
         return beam_decode(logits, frames, self.charset, self.lm, self.beam)
