@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -29,12 +29,14 @@ cv2.setNumThreads(1)
 
 KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical")
 KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06)
+LEADING = (0.45, 1.2)  # documents: blank between lines, in font sizes (books and scans go to ~0.1)
 
 
 @dataclass
 class SynthPage:
     image: np.ndarray  # (H, W) uint8 gray
     quads: list[np.ndarray]  # each (4, 2) float32, clockwise from top-left of the text
+    texts: list[str] = field(default_factory=list)  # what each quad says (end-to-end scoring)
 
 
 def _short_text(sampler: TextSampler, rng: random.Random, max_chars: int) -> str:
@@ -51,8 +53,11 @@ def _short_text(sampler: TextSampler, rng: random.Random, max_chars: int) -> str
 class _Canvas:
     """A colour page being drawn on, with the tight ink quad of every line drawn."""
 
-    def __init__(self, h: int, w: int, rng: random.Random, dark: bool = False) -> None:
+    def __init__(
+        self, h: int, w: int, rng: random.Random, dark: bool = False, leading: tuple[float, float] = LEADING
+    ) -> None:
         self.rng = rng
+        self.leading = leading
         if dark:
             lum = rng.uniform(15, 60)
             self.img = np.full((h, w, 3), lum, np.float32) + np.float32(
@@ -61,6 +66,7 @@ class _Canvas:
         else:
             self.img = _background(h, w, rng)
         self.quads: list[np.ndarray] = []
+        self.texts: list[str] = []
 
     @property
     def h(self) -> int:
@@ -97,6 +103,7 @@ class _Canvas:
         alpha = ink.astype(np.float32)[:, :, None] / 255.0
         self.img[y : y + ih, x : x + iw] = region * (1 - alpha) + colour[None, None, :] * alpha
         self.quads.append(np.float32([[x, y], [x + iw, y], [x + iw, y + ih], [x, y + ih]]))
+        self.texts.append(text)
         return iw, ih
 
     def column(self, text: str, font: PackedFont, size: int, x: int, y: int) -> bool:
@@ -125,6 +132,7 @@ class _Canvas:
                 area * (1 - alpha) + colour[None, None, :] * alpha
             )
         self.quads.append(np.float32([[x, y], [x + col_w, y], [x + col_w, y + col_h], [x, y + col_h]]))
+        self.texts.append("".join(ch for ch in text if ch.strip()))
         return True
 
 
@@ -194,7 +202,7 @@ def _document(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None
             indent = int(size * 2) if rng.random() < 0.15 else 0
             right = x0 + col_w - (rng.randint(0, col_w // 2) if rng.random() < 0.3 else 0)
             ih = _row_texts(c, sampler, fonts, x0 + indent, right, y, size, align)
-            y += int(max(ih, size * 0.7) + size * rng.uniform(0.45, 1.2))
+            y += int(max(ih, size * 0.7) + size * rng.uniform(*c.leading))
             if rng.random() < 0.1:
                 y += size  # paragraph break
 
@@ -395,12 +403,20 @@ def _degrade_page(gray: np.ndarray, rng: random.Random) -> np.ndarray:
     return out
 
 
-def render_page(sampler: TextSampler, fonts: list[PackedFont], rng: random.Random) -> SynthPage:
-    """One synthetic page (gray) and the quads of its lines, after the page's geometry."""
-    kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
+def render_page(
+    sampler: TextSampler,
+    fonts: list[PackedFont],
+    rng: random.Random,
+    kinds: tuple[str, ...] = KINDS,
+    leading: tuple[float, float] = LEADING,
+) -> SynthPage:
+    """One synthetic page (gray) and the quads of its lines, after the page's geometry.
+
+    ``kinds`` narrows the layouts (their weights kept); ``leading`` sets the documents' line gaps."""
+    kind = rng.choices(kinds, [KIND_WEIGHTS[KINDS.index(k)] for k in kinds])[0]
     w = rng.randint(280, 900) if kind != "receipt" else rng.randint(200, 420)
     h = rng.randint(200, 900) if kind != "receipt" else rng.randint(400, 900)
-    c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3)
+    c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3, leading=leading)
     _clutter(c)
     layouts = {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot}
     layouts |= {"sign": _sign, "vertical": _vertical}
@@ -409,4 +425,4 @@ def render_page(sampler: TextSampler, fonts: list[PackedFont], rng: random.Rando
         _clutter(c)
     gray = cv2.cvtColor(np.clip(c.img, 0, 255).astype(np.uint8), cv2.COLOR_BGR2GRAY)
     gray, quads = _warp(gray, c.quads, rng)
-    return SynthPage(_degrade_page(gray, rng), quads)
+    return SynthPage(_degrade_page(gray, rng), quads, c.texts)

@@ -118,3 +118,27 @@ def test_a_large_page_read_in_strips_gives_the_whole_page_boxes(db_engine, page)
     assert len(quads["whole"]) == len(quads["strips"]) == 18
     for a, b in zip(quads["whole"], quads["strips"], strict=True):
         assert np.abs(a - b).max() < 1.0
+
+
+def test_tightly_set_lines_are_read_without_their_neighbours():
+    """Solid-set text (no blank between lines): each crop reaches into the lines above and below;
+    clearing those fragments (``isolate``) is what lets every line read cleanly."""
+    from ocr_core.engine import OcrEngine
+
+    lines = [
+        "questioned her until she would answer, gently",
+        "and trying to see the world through her eyes.",
+        "Fathers bring a unique presence, a special",
+        "strength to raising children, says the book;",
+        "the long-term experience of happy families.",
+        "He was simply showing love for his daughter.",
+    ]
+    page = encode(render_lines(lines, EN_FONT, size=56, gap=0.0))
+    exact = {}
+    for isolate in (False, True):
+        engine = OcrEngine(EngineConfig(model_path=MODEL, detector="db", isolate=isolate))
+        read = [line.text for line in engine.read(page).lines]
+        assert len(read) == len(lines), read
+        exact[isolate] = sum(r == t for r, t in zip(read, lines, strict=True))
+    assert exact[True] >= 5 and exact[True] > exact[False], exact
+    assert EngineConfig.from_env({"OCR_ISOLATE": "0"}).isolate is False

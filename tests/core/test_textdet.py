@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 from ocr_core.textdet import (
     DetParams,
+    clear_neighbours,
     crop_quad,
     merge_into_lines,
     order_points,
@@ -71,6 +72,42 @@ def test_a_tilted_line_is_cropped_upright():
     # then the crop is wide, not tall, and dark almost everywhere
     assert crop.shape[1] > 150 and crop.shape[0] < 40
     assert crop.mean() < 60
+
+
+def _tight_lines(rows: tuple[int, ...] = (38, 78, 118)) -> tuple[np.ndarray, np.ndarray]:
+    """Lines of text set close together (baselines at ``rows``), and the middle line's quad."""
+    page = np.full((140, 420), 255, np.uint8)
+    for y in rows:
+        cv2.putText(page, "Hyphens and gags", (10, y), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0,), 3)
+    # the middle line's ink spans rows ~50-87; a generous quad reaches into both neighbours
+    return page, np.float32([[5, 46], [415, 46], [415, 92], [5, 92]])
+
+
+def test_neighbours_cut_into_a_crop_are_erased_and_the_line_is_kept():
+    # given a crop of the middle one of three tightly set lines
+    page, quad = _tight_lines()
+    crop = crop_quad(page, quad)
+    own = crop_quad(_tight_lines(rows=(78,))[0], quad)  # the middle line alone
+    edge_ink = lambda c: int((c[:3] < 128).sum() + (c[-3:] < 128).sum())  # noqa: E731
+    assert edge_ink(crop) > 20  # the neighbours' descenders and caps reach the crop's edges
+    # when the crop is cleared
+    cleared = clear_neighbours(crop)
+    # then no ink is left on its top and bottom edges, and the middle rows are untouched
+    assert edge_ink(cleared) == 0
+    mid = slice(crop.shape[0] // 3, 2 * crop.shape[0] // 3)
+    assert np.array_equal(cleared[mid], own[mid])
+    assert (cleared < 128).sum() > 0.8 * (crop[mid] < 128).sum()
+
+
+def test_a_clean_crop_and_a_vertical_crop_are_handled_alike():
+    # given a lone line (nothing to erase) and the same tight crop turned to a vertical line
+    page, quad = _tight_lines()
+    lone = crop_quad(_tight_lines(rows=(78,))[0], quad)
+    crop = crop_quad(page, quad)
+    # when each is cleared
+    # then the lone line comes back unchanged, and the turned crop as the turned cleared crop
+    assert np.array_equal(clear_neighbours(lone), lone)
+    assert np.array_equal(clear_neighbours(np.rot90(crop).copy()), np.rot90(clear_neighbours(crop)))
 
 
 def test_order_points_starts_top_left_clockwise():

@@ -38,6 +38,9 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clahe", action="store_true", help="CLAHE on each line before recognition")
     p.add_argument("--binarize", action="store_true", help="adaptive binarization of each line")
     p.add_argument("--no-deskew", action="store_true", help="skip page deskew")
+    p.add_argument(
+        "--no-isolate", action="store_true", help="learned detector: keep neighbouring lines' ink in crops"
+    )
     p.add_argument("--no-trim", action="store_true", help="single-line mode: keep blank borders")
     p.add_argument("--page", type=int, default=1, help="PDF page to read (1-based)")
     p.add_argument("--dpi", type=int, help="PDF rendering resolution (default 200, at most 400)")
@@ -80,6 +83,7 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         clahe=args.clahe,
         binarize=args.binarize,
         deskew=not args.no_deskew,
+        isolate=not args.no_isolate,
         trim=not args.no_trim,
         pdf_page=args.page - 1,
         pdf_dpi=args.dpi or cfg.pdf_dpi,

@@ -51,6 +51,7 @@ class EngineConfig:
     detector: str = "auto"  # "db" (learned, ONNX), "classical" (morphology), "auto": db if its model exists
     det_model_path: Path = field(default_factory=default_det_model_path)
     det_merge_gap: float = 0.5  # learned detector: join line pieces closer than this (line heights)
+    isolate: bool = True  # learned detector: erase neighbouring lines' ink cut into each crop
     trim: bool = True  # single-line mode: crop blank borders around the ink
     # "beam" (CTC beam + character LM), "greedy", "auto" (beam if the LM file fits); default OCR_DECODER
     decoder: str = field(default_factory=lambda: os.environ.get("OCR_DECODER", "auto"))
@@ -89,6 +90,7 @@ class EngineConfig:
             clahe=flag("OCR_CLAHE", base.clahe),
             binarize=flag("OCR_BINARIZE", base.binarize),
             deskew=flag("OCR_DESKEW", base.deskew),
+            isolate=flag("OCR_ISOLATE", base.isolate),
             detector=e.get("OCR_DETECTOR", base.detector),
             det_model_path=Path(e["OCR_DET_MODEL_PATH"])
             if "OCR_DET_MODEL_PATH" in e

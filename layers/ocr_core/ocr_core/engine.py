@@ -20,7 +20,7 @@ from ocr_core.memory import release_free_heap
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
 from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
-from ocr_core.textdet import DetParams, TextDetector, crop_quad, quad_box
+from ocr_core.textdet import DetParams, TextDetector, clear_neighbours, crop_quad, quad_box
 from ocr_core.types import Box, Line, OcrResult
 
 
@@ -136,15 +136,13 @@ class OcrEngine:
         height, width = gray.shape
         quads = self.detector.detect(gray)
         t1 = time.perf_counter()
-        crops = [self._prepare(crop_quad(gray, q)) for q in quads]
+        crops = [self._line(gray, q) for q in quads]
         decoded = read_lines(crops, self.recognizer.recognize)
         turns = page_rotation(crops, decoded, self.recognizer.recognize)
         if turns:  # detect and read again on the upright page; boxes map back to the input below
             upright = rotate_page(gray, turns)
             quads = self.detector.detect(upright)
-            decoded = read_lines(
-                [self._prepare(crop_quad(upright, q)) for q in quads], self.recognizer.recognize
-            )
+            decoded = read_lines([self._line(upright, q) for q in quads], self.recognizer.recognize)
         t2 = time.perf_counter()
         boxes = [
             quad_box(unrotate_points(q, turns, (height, width)) if turns else q, width, height) for q in quads
@@ -169,6 +167,11 @@ class OcrEngine:
         timings = {"detect": t1 - t0, "recognize": t2 - t1, "total": time.perf_counter() - t0}
         width, height = size
         return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
+
+    def _line(self, gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+        """One detected line, straightened, prepared and (``isolate``) cleared of its neighbours."""
+        line = self._prepare(crop_quad(gray, quad))
+        return clear_neighbours(line) if self.config.isolate else line
 
     def _prepare(self, line: np.ndarray) -> np.ndarray:
         return prepare_line(line, use_clahe=self.config.clahe, use_binarize=self.config.binarize)

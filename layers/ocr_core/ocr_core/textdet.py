@@ -194,6 +194,39 @@ def crop_quad(gray: np.ndarray, quad: np.ndarray, pad: bool = True) -> np.ndarra
     return cv2.warpPerspective(gray, mat, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
+def clear_neighbours(line: np.ndarray, core: tuple[float, float] = (0.3, 0.7)) -> np.ndarray:
+    """Erase other lines' ink from a ``crop_quad`` crop (dark on light) before recognition.
+
+    In tightly set text a crop's margin (and a generous quad) reaches into the lines above and
+    below; the recognizer never saw such fragments in training and reads them as stray dots,
+    commas and letters. An ink blob is another line's when it touches the crop's top or bottom
+    edge, or lies wholly in the margin outside the quad, and stays clear of the quad's ``core``
+    (the middle share of its height, where every glyph of the line itself passes). Works across
+    the short side, so vertical lines are handled alike.
+    """
+    if line.shape[0] > line.shape[1]:
+        return np.ascontiguousarray(clear_neighbours(np.ascontiguousarray(line.T), core).T)
+    height = line.shape[0]
+    if height < 8:
+        return line
+    short = (height - 2) / (1 + 2 * PAD_ACROSS)  # crop_quad's margin, undone
+    top = (height - short) / 2
+    lo, hi = top + core[0] * short, top + core[1] * short
+    _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    y0, y1 = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT]
+    edge = (y0 == 0) | (y1 == height)
+    margin = (y1 <= top) | (y0 >= height - top)
+    away = (y1 <= lo) | (y0 >= hi)
+    erase = np.flatnonzero((edge | margin) & away) + 1
+    if erase.size == 0:
+        return line
+    mask = cv2.dilate(np.isin(labels, erase).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    out = line.copy()
+    out[mask] = np.uint8(np.median(line[ink == 0])) if np.any(ink == 0) else 255
+    return out
+
+
 def page_quads(
     prob: np.ndarray, sx: float, sy: float, shape: tuple[int, ...], params: DetParams
 ) -> list[np.ndarray]:

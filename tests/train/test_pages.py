@@ -1,0 +1,61 @@
+"""Synthetic pages carry what each line says, and their layout knobs narrow what is drawn."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+pytest.importorskip("torch")
+
+
+def _render(root, n: int, **kwargs):
+    from ocr_core.charset import Charset
+    from ocr_train.corpus import load
+    from ocr_train.fonts import load_pack
+    from ocr_train.pages import render_page
+    from ocr_train.textgen import TextSampler
+
+    sampler = TextSampler(load(root / "corpus.json"), Charset.from_file(root / "charset.json"), 3)
+    fonts = load_pack(root / "fonts", "train")
+    rng = random.Random(3)
+    return [render_page(sampler, fonts, rng, **kwargs) for _ in range(n)]
+
+
+def test_every_quad_has_its_text(tiny_assets):
+    root, charset = tiny_assets
+    pages = _render(root, 8)
+    assert sum(len(p.texts) for p in pages) > 20
+    for page in pages:
+        assert len(page.texts) == len(page.quads)
+        assert all(t.strip() and set(t) <= set(charset.chars) for t in page.texts)
+
+
+def test_defaults_draw_the_pages_they_always_drew(tiny_assets):
+    # the training and validation pages of earlier runs stay reproducible
+    from ocr_train.pages import KINDS, LEADING
+
+    root, _ = tiny_assets
+    plain, explicit = _render(root, 4), _render(root, 4, kinds=KINDS, leading=LEADING)
+    for a, b in zip(plain, explicit, strict=True):
+        assert (a.image == b.image).all() and a.texts == b.texts
+
+
+def test_tight_leading_sets_document_lines_closer(tiny_assets):
+    root, _ = tiny_assets
+
+    def gap_ratio(pages) -> float:  # blank between consecutive lines / line height, median
+        import numpy as np
+
+        gaps = []
+        for p in pages:
+            boxes = sorted((q[:, 1].min(), q[:, 1].max()) for q in p.quads)
+            for (t0, b0), (t1, _) in itertools.pairwise(boxes):
+                if t1 > b0:
+                    gaps.append((t1 - b0) / (b0 - t0))
+        return float(np.median(gaps))
+
+    loose = _render(root, 6, kinds=("document",))
+    tight = _render(root, 6, kinds=("document",), leading=(0.05, 0.15))
+    assert gap_ratio(tight) < 0.5 * gap_ratio(loose)
