@@ -7,7 +7,8 @@ The pages come from ``ocr_train.pages`` in the held-out fonts (never rendered fo
 page-level choices (crop isolation, merge gap, detector thresholds) are made here and the real
 dev pages only measure them. ``--scale`` enlarges each page as a 300-dpi scan of it would be:
 the detector then sees it shrunk while the recognizer crops the full-resolution pixels.
-``--set field=value`` overrides an ``EngineConfig`` field (repeatable), for comparisons.
+``--set field=value`` overrides an ``EngineConfig`` field and ``--det field=value`` a detector
+``DetParams`` field (both repeatable), for comparisons.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import dataclasses
 import json
 import random
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 from ocr_core.charset import Charset
@@ -30,6 +32,7 @@ from ocr_train.pages import KINDS, LEADING, SynthPage, render_page
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 from ocr_train.textgen import TextSampler
 
+T = TypeVar("T")
 SEED = 24680  # not train_det's validation seed: these pages carry texts and other layouts
 
 
@@ -72,14 +75,14 @@ def score(engine: OcrEngine, pages: list[SynthPage]) -> dict[str, float]:
     }
 
 
-def _override(config: EngineConfig, pairs: list[str]) -> EngineConfig:
-    """``field=value`` pairs onto a config, each value parsed as its field's type."""
-    types = {f.name: f.type for f in dataclasses.fields(EngineConfig)}
+def _override(config: T, pairs: list[str]) -> T:
+    """``field=value`` pairs onto a dataclass, each value parsed as its field's type."""
+    types = {f.name: f.type for f in dataclasses.fields(config)}  # type: ignore[arg-type]
     changes: dict[str, object] = {}
     for pair in pairs:
         name, _, raw = pair.partition("=")
         if name not in types:
-            raise SystemExit(f"--set: EngineConfig has no field {name!r}")
+            raise SystemExit(f"{type(config).__name__} has no field {name!r}")
         kind = str(types[name])
         if kind == "bool":
             changes[name] = raw.lower() in ("1", "true", "yes", "on")
@@ -89,7 +92,7 @@ def _override(config: EngineConfig, pairs: list[str]) -> EngineConfig:
             changes[name] = float(raw)
         else:
             changes[name] = raw
-    return dataclasses.replace(config, **changes)
+    return dataclasses.replace(config, **changes)  # type: ignore[type-var]
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -98,7 +101,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     p.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     p.add_argument("--leading", nargs=2, type=float, default=list(LEADING), metavar=("MIN", "MAX"))
     p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="EngineConfig")
+    p.add_argument("--det", action="append", default=[], metavar="FIELD=VALUE", help="DetParams")
     p.add_argument("--charset", type=Path, default=CHARSET_FILE)
     p.add_argument("--corpus", type=Path, default=CORPUS_FILE)
     p.add_argument("--fonts", type=Path, default=FONT_PACK)
@@ -107,8 +111,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     pages = eval_pages(
         args.pages, tuple(args.kinds), tuple(args.leading), args.scale, args.charset, args.corpus, args.fonts
     )
-    result = score(OcrEngine(config), pages)
-    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale, "set": args.set}
+    engine = OcrEngine(config)
+    if engine.detector is not None:
+        engine.detector.params = _override(engine.detector.params, args.det)
+    result = score(engine, pages)
+    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale, "set": args.set, "det": args.det}
     print(json.dumps(setup | result))
     return result
 

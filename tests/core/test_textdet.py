@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from ocr_core.textdet import (
     DetParams,
     clear_neighbours,
@@ -14,6 +15,7 @@ from ocr_core.textdet import (
     quads_from_prob,
     reading_order,
     resize_for_detection,
+    thin_quad,
 )
 
 PARAMS = DetParams(shrink=0.3)
@@ -108,6 +110,18 @@ def test_a_clean_crop_and_a_vertical_crop_are_handled_alike():
     # then the lone line comes back unchanged, and the turned crop as the turned cleared crop
     assert np.array_equal(clear_neighbours(lone), lone)
     assert np.array_equal(clear_neighbours(np.rot90(crop).copy()), np.rot90(clear_neighbours(crop)))
+
+
+def test_a_thinned_quad_keeps_its_middle_line_and_length():
+    # given a line quad 200 x 30 tilted by 20 degrees, and the same line standing vertical
+    for rect in (((150.0, 150.0), (200.0, 30.0), 20.0), ((150.0, 150.0), (30.0, 200.0), 0.0)):
+        quad = cv2.boxPoints(rect).astype(np.float32)
+        # when it is thinned to 0.8 of its height
+        (cx, cy), (w, h), angle = cv2.minAreaRect(thin_quad(quad, 0.8))
+        # then only the short side shrank, about the same centre and at the same angle
+        assert abs(cx - 150) < 0.5 and abs(cy - 150) < 0.5
+        assert abs(max(w, h) - 200) < 0.5 and abs(min(w, h) - 24) < 0.5
+        assert cv2.minAreaRect(quad)[2] == pytest.approx(angle, abs=0.5)
 
 
 def test_order_points_starts_top_left_clockwise():

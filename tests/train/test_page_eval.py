@@ -12,11 +12,13 @@ def test_pages_are_read_and_scored_through_the_engine(tiny_assets, capsys):
 
     root, _ = tiny_assets
     args = ["--pages", "3", "--kinds", "document", "--scale", "2", "--set", "isolate=false"]
+    args += ["--det", "line_height=0.9"]
     args += ["--charset", str(root / "charset.json"), "--corpus", str(root / "corpus.json")]
     result = page_eval.main([*args, "--fonts", str(root / "fonts")])
     assert result["pages"] == 3 and result["lines"] > 3
     assert 0.0 <= result["line_recall"] <= 1.0 and result["page_cer"] > 0.0
-    assert '"set": ["isolate=false"]' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert '"set": ["isolate=false"]' in out and '"det": ["line_height=0.9"]' in out
 
 
 def test_pages_scale_with_their_quads(tiny_assets):
@@ -32,8 +34,10 @@ def test_pages_scale_with_their_quads(tiny_assets):
 
 def test_unknown_config_fields_are_refused():
     from ocr_core.config import EngineConfig
+    from ocr_core.textdet import DetParams
     from ocr_train.page_eval import _override
 
     assert _override(EngineConfig(), ["isolate=0", "det_merge_gap=0.8"]).det_merge_gap == 0.8
-    with pytest.raises(SystemExit, match="no field"):
+    assert _override(DetParams(), ["line_height=0.7", "max_side=640"]).max_side == 640
+    with pytest.raises(SystemExit, match="EngineConfig has no field"):
         _override(EngineConfig(), ["colour=blue"])
