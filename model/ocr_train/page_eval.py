@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if engine.detector is not None:
         engine.detector.params = _override(engine.detector.params, args.det)
     result = score(engine, pages)
-    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale, "set": args.set, "det": args.det}
+    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale}
+    setup |= {"set": args.set, "det": args.det}
     print(json.dumps(setup | result))
     return result
 
