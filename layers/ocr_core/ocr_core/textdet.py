@@ -229,7 +229,7 @@ def clear_neighbours(line: np.ndarray, core: tuple[float, float] = (0.3, 0.7)) -
     top = (height - short) / 2
     lo, hi = top + core[0] * short, top + core[1] * short
     _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     y0, y1 = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT]
     edge = (y0 == 0) | (y1 == height)
     margin = (y1 <= top) | (y0 >= height - top)
@@ -237,9 +237,12 @@ def clear_neighbours(line: np.ndarray, core: tuple[float, float] = (0.3, 0.7)) -
     erase = np.flatnonzero((edge | margin) & away) + 1
     if erase.size == 0:
         return line
-    mask = cv2.dilate(np.isin(labels, erase).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    chosen = np.zeros(n, np.uint8)
+    chosen[erase] = 1
+    mask = cv2.dilate(chosen[labels], np.ones((3, 3), np.uint8))
+    background = cv2.mean(line, mask=1 - ink)[0] if ink.min() == 0 else 255.0
     out = line.copy()
-    out[mask] = np.uint8(np.median(line[ink == 0])) if np.any(ink == 0) else 255
+    out[mask > 0] = np.uint8(round(background))
     return out
 
 
