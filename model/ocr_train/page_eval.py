@@ -90,6 +90,8 @@ def _override(config: T, pairs: list[str]) -> T:
             changes[name] = int(raw)
         elif kind == "float":
             changes[name] = float(raw)
+        elif kind == "Path":
+            changes[name] = Path(raw)
         else:
             changes[name] = raw
     return dataclasses.replace(config, **changes)  # type: ignore[type-var]

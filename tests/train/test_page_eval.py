@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("torch")
@@ -37,7 +39,9 @@ def test_unknown_config_fields_are_refused():
     from ocr_core.textdet import DetParams
     from ocr_train.page_eval import _override
 
-    assert _override(EngineConfig(), ["isolate=0", "det_merge_gap=0.8"]).det_merge_gap == 0.8
+    config = _override(EngineConfig(), ["isolate=0", "det_merge_gap=0.8", "model_path=/tmp/m.onnx"])
+    assert config.det_merge_gap == 0.8 and config.isolate is False
+    assert config.model_path == Path("/tmp/m.onnx")
     assert _override(DetParams(), ["line_height=0.7", "max_side=640"]).max_side == 640
     with pytest.raises(SystemExit, match="EngineConfig has no field"):
         _override(EngineConfig(), ["colour=blue"])
