@@ -16,21 +16,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import random
 from pathlib import Path
 from typing import TypeVar
 
 import cv2
-from ocr_core.charset import Charset
 from ocr_core.config import EngineConfig
 from ocr_core.engine import OcrEngine
 from ocr_core.evaluate import NORMS, Item, line_recall, page_cer
 
-from ocr_train.corpus import load as load_corpus
-from ocr_train.fonts import PackedFont, load_pack
-from ocr_train.pages import KINDS, LEADING, SynthPage, render_page
+from ocr_train.pages import KINDS, LEADING, SynthPage, held_out_pages
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
-from ocr_train.textgen import TextSampler
 
 T = TypeVar("T")
 SEED = 24680  # not train_det's validation seed: these pages carry texts and other layouts
@@ -46,10 +41,7 @@ def eval_pages(
     fonts: Path = FONT_PACK,
 ) -> list[SynthPage]:
     """``n`` fixed pages in the held-out fonts, enlarged ``scale`` times."""
-    rng = random.Random(SEED)
-    sampler = TextSampler(load_corpus(corpus), Charset.from_file(charset), SEED)
-    pack: list[PackedFont] = load_pack(fonts, role="val") or load_pack(fonts)
-    pages = [render_page(sampler, pack, rng, kinds, leading) for _ in range(n)]
+    pages = held_out_pages(n, SEED, charset, corpus, fonts, kinds, leading)
     if scale != 1.0:
         pages = [
             SynthPage(

@@ -17,11 +17,14 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
+from ocr_core.charset import Charset
 
-from ocr_train.fonts import PackedFont
+from ocr_train.corpus import load as load_corpus
+from ocr_train.fonts import PackedFont, load_pack
 from ocr_train.render import _background, _text_colour, _text_mask, pick_font
 from ocr_train.textgen import TextSampler
 
@@ -426,3 +429,19 @@ def render_page(
     gray = cv2.cvtColor(np.clip(c.img, 0, 255).astype(np.uint8), cv2.COLOR_BGR2GRAY)
     gray, quads = _warp(gray, c.quads, rng)
     return SynthPage(_degrade_page(gray, rng), quads, c.texts)
+
+
+def held_out_pages(
+    n: int,
+    seed: int,
+    charset: Path,
+    corpus: Path,
+    fonts: Path,
+    kinds: tuple[str, ...] = KINDS,
+    leading: tuple[float, float] = LEADING,
+) -> list[SynthPage]:
+    """``n`` fixed pages (``seed``) in the held-out fonts, never rendered for training."""
+    rng = random.Random(seed)
+    sampler = TextSampler(load_corpus(corpus), Charset.from_file(charset), seed)
+    pack = load_pack(fonts, role="val") or load_pack(fonts)
+    return [render_page(sampler, pack, rng, kinds, leading) for _ in range(n)]

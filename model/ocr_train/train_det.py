@@ -28,8 +28,8 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from ocr_train.corpus import load as load_corpus
 from ocr_train.db import SHRINK, DbConfig, DbNet, db_loss, targets
-from ocr_train.fonts import PackedFont, load_pack
-from ocr_train.pages import SynthPage, render_page
+from ocr_train.fonts import load_pack
+from ocr_train.pages import SynthPage, held_out_pages, render_page
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 from ocr_train.textgen import TextSampler
 from ocr_train.train import atomic_save
@@ -104,10 +104,7 @@ class SyntheticPages(IterableDataset):
 
 def validation_pages(args: argparse.Namespace, n: int) -> list[SynthPage]:
     """Fixed pages in the held-out fonts (never rendered for training)."""
-    rng = random.Random(12345)
-    sampler = TextSampler(load_corpus(args.corpus), Charset.from_file(args.charset), 12345)
-    fonts: list[PackedFont] = load_pack(args.fonts, role="val") or load_pack(args.fonts)
-    return [render_page(sampler, fonts, rng) for _ in range(n)]
+    return held_out_pages(n, 12345, args.charset, args.corpus, args.fonts)
 
 
 def quad_iou(a: np.ndarray, b: np.ndarray) -> float:

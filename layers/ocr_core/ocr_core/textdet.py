@@ -189,6 +189,19 @@ def thin_quad(quad: np.ndarray, share: float) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def across_margin(short: float) -> float:
+    """What ``crop_quad`` adds on each side across a line ``short`` pixels high."""
+    return PAD_ACROSS * short + 1
+
+
+def quad_rows(height: int) -> tuple[float, float]:
+    """The rows a line's quad spans in a ``crop_quad`` crop ``height`` rows high (``across_margin``
+    undone: height = short + 2 x margin)."""
+    short = (height - 2) / (1 + 2 * PAD_ACROSS)
+    top = (height - short) / 2
+    return top, top + short
+
+
 def crop_quad(gray: np.ndarray, quad: np.ndarray, pad: bool = True) -> np.ndarray:
     """Straighten a (possibly rotated) line quad into an upright crop with a small margin."""
     pts = order_points(quad)
@@ -198,7 +211,7 @@ def crop_quad(gray: np.ndarray, quad: np.ndarray, pad: bool = True) -> np.ndarra
         short = min(w, h)
         ux = (pts[1] - pts[0]) / max(w, 1e-6)
         uy = (pts[3] - pts[0]) / max(h, 1e-6)
-        along, across = PAD_ALONG * short + 1, PAD_ACROSS * short + 1
+        along, across = PAD_ALONG * short + 1, across_margin(short)
         mx, my = (along, across) if w >= h else (across, along)
         pts = pts + np.array(
             [-mx * ux - my * uy, mx * ux - my * uy, mx * ux + my * uy, -mx * ux + my * uy], np.float32
@@ -225,14 +238,14 @@ def clear_neighbours(line: np.ndarray, core: tuple[float, float] = (0.3, 0.7)) -
     height = line.shape[0]
     if height < 8:
         return line
-    short = (height - 2) / (1 + 2 * PAD_ACROSS)  # crop_quad's margin, undone
-    top = (height - short) / 2
+    top, bottom = quad_rows(height)
+    short = bottom - top
     lo, hi = top + core[0] * short, top + core[1] * short
     _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     y0, y1 = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT]
     edge = (y0 == 0) | (y1 == height)
-    margin = (y1 <= top) | (y0 >= height - top)
+    margin = (y1 <= top) | (y0 >= bottom)
     away = (y1 <= lo) | (y0 >= hi)
     erase = np.flatnonzero((edge | margin) & away) + 1
     if erase.size == 0:
