@@ -38,6 +38,7 @@ with 1 thread, through OcrEngine (OCR_MODEL_PATH points at the variant).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import tempfile
@@ -88,6 +89,10 @@ class Recipe:
     # training; on a slow machine a run may build the control and one candidate only.
     trained: tuple[str, ...] = TRAINED
     val_lines: int = 1000
+    # Real prose (reviews, the Python docs; ``realtext``) in held-out fonts: with the synthetic
+    # validation lines and the dev lines, the held-out lines that compare each distilled arm with its twin.
+    prose_lines: int = 1000
+    prose_seed: int = 31337  # not the LM tuner's 2026
     pool: Path = CACHE / "teacher_pool"
     work: Path = WORK
     start: Path = START
@@ -113,6 +118,8 @@ class Variant:
     steps: int = 0
     ckpt: str = ""  # the FP32 weights it was exported from
     control: str = ""  # a distilled variant's CTC-only twin (same start, steps and lines)
+    # per held-out set ("synthetic", "prose"): whether the FP32 weights read each line exactly
+    held: dict[str, list[bool]] = field(default_factory=dict)
 
 
 def save_init(model: Crnn, path: Path) -> Path:
@@ -167,6 +174,49 @@ def validate(ckpt: Path, recipe: Recipe, name: str) -> dict[str, float]:
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(metrics))
     return metrics
+
+
+@functools.cache
+def held_out_sets(recipe: Recipe) -> dict[str, list]:
+    """The synthetic validation lines (training's own) and the real-prose lines, rendered once."""
+    from ocr_core.charset import Charset
+
+    from ocr_train.data import validation_set
+    from ocr_train.realtext import real_text_set
+
+    charset = Charset.from_file(recipe.charset)
+    return {
+        "synthetic": validation_set(charset, recipe.corpus, recipe.fonts, recipe.val_lines),
+        "prose": real_text_set(charset, recipe.fonts, recipe.prose_lines, recipe.prose_seed),
+    }
+
+
+def held_out(ckpt: Path, recipe: Recipe, name: str) -> dict[str, list[bool]]:
+    """Per held-out line, whether ``ckpt`` (FP32, greedy) reads it exactly (cached in WORK): the
+    paired evidence for distillation against its CTC-only twin."""
+    cache = recipe.work / "held" / f"{name}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    from ocr_core.charset import Charset
+    from ocr_core.tensorize import InputSpec
+
+    from ocr_train.export import load_model
+    from ocr_train.train import read_lines
+
+    charset = Charset.from_file(recipe.charset)
+    model = load_model(ckpt)[0]
+    right = {
+        kind: [
+            pred == text
+            for pred, (_, text, _) in zip(
+                read_lines(model, lines, charset, InputSpec(), torch.device("cpu")), lines, strict=True
+            )
+        ]
+        for kind, lines in held_out_sets(recipe).items()
+    }
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(right))
+    return right
 
 
 def kd_args(pool: Path, alpha: float, temperature: float) -> list[str]:
@@ -272,6 +322,7 @@ def build(recipe: Recipe) -> list[Variant]:
             count_params(model),
             nonzero=count_params(model, nonzero=True) if sparse else 0,
             ckpt=str(ckpt),
+            held=held_out(ckpt, recipe, key) if quant == "fp32" else {},
             **kw,
         )
         out.append(v)
@@ -547,6 +598,7 @@ def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, 
     from ocr_bench.__main__ import default_cpu, make_job, run_worker
     from ocr_bench.report import summarize
     from ocr_bench.systems import Ours
+    from ocr_core.evaluate import NORMS
 
     job, pages, lines = make_job(real, repeat, default_cpu())
     rows = []
@@ -566,6 +618,10 @@ def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, 
                 "variant": {**asdict(v), "onnx": str(v.onnx)},
                 "rec_bytes": v.onnx.stat().st_size,
                 "line_text": result["line_text"],
+                "line_right": {
+                    i.file: NORMS["nfkc"](result["line_text"][i.file]) == NORMS["nfkc"](i.truth[0])
+                    for i in lines
+                },
             }
         )
         rows.append(row)

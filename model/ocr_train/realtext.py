@@ -82,9 +82,7 @@ def cut(sentence: str, rng: random.Random, zh: bool) -> str:
     return " ".join(words[start : start + n])
 
 
-def real_text_set(
-    charset: Charset, font_dir: Path, n: int, seed: int
-) -> list[tuple[np.ndarray, str, str]]:
+def real_text_set(charset: Charset, font_dir: Path, n: int, seed: int) -> list[tuple[np.ndarray, str, str]]:
     """(crop, text, kind) for n lines, half Chinese and half English, in held-out fonts."""
     rng = random.Random(seed)
     pools = {"zh_text": review_sentences(), "en_text": english_sentences()}

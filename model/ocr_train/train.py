@@ -107,20 +107,30 @@ def model_config(charset: Charset, args: argparse.Namespace) -> CrnnConfig:
 
 
 @torch.no_grad()
-def evaluate(
-    model: Crnn, val: list, charset: Charset, spec: InputSpec, device: torch.device
-) -> dict[str, float]:
-    """Greedy-decode the validation lines with the core's decoder; accuracy and CER per kind."""
+def read_lines(
+    model: Crnn, lines: list, charset: Charset, spec: InputSpec, device: torch.device
+) -> list[str]:
+    """Greedy reads of (crop, text, kind) lines with the core's decoder, in the lines' order: the
+    per-line answers a paired comparison of two models needs."""
     model.eval()
-    order = sorted(range(len(val)), key=lambda i: val[i][0].shape[1] / val[i][0].shape[0])
+    order = sorted(range(len(lines)), key=lambda i: lines[i][0].shape[1] / lines[i][0].shape[0])
     preds: dict[int, str] = {}
     for i in range(0, len(order), 128):
         idx = order[i : i + 128]
-        batch = make_batch([val[j][0] for j in idx], [val[j][1] for j in idx], charset, spec)
+        batch = make_batch([lines[j][0] for j in idx], [lines[j][1] for j in idx], charset, spec)
         logits = model(batch.x.to(device)).float().cpu().numpy()
         for j, d in zip(idx, greedy_decode(logits, batch.frames.numpy(), charset), strict=True):
             preds[j] = d.text
     model.train()
+    return [preds[i] for i in range(len(lines))]
+
+
+@torch.no_grad()
+def evaluate(
+    model: Crnn, val: list, charset: Charset, spec: InputSpec, device: torch.device
+) -> dict[str, float]:
+    """Greedy-decode the validation lines with the core's decoder; accuracy and CER per kind."""
+    preds = read_lines(model, val, charset, spec, device)
     result = {f"val_{k}": v for k, v in score([(preds[i], val[i][1]) for i in range(len(val))]).items()}
     for kind in sorted({v[2] for v in val}):
         sub = score([(preds[i], val[i][1]) for i in range(len(val)) if val[i][2] == kind])

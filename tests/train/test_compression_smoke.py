@@ -63,6 +63,7 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
         sweep=((0.5, 2.0), (0.8, 4.0)),
         own_lines=4,
         val_lines=4,
+        prose_lines=4,
         pool=pool,
         work=tmp_path / "work",
         start=start / "last.pt",
@@ -100,6 +101,12 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     assert by["kd-lowrank"].control == "lowrank-ctc" and by["kd-parent"].control == "pruned25"
     assert by["kd-parent-lowrank"].control == by["kd-right-lowrank"].control == "lowrank-ctc-slow"
     assert by["kd-lowrank"].params == by["lowrank-ctc"].params == by["kd-parent-lowrank"].params
+    # every FP32 variant's reads of the held-out lines; a fine-tune's agree with its training's validation
+    fp32 = [v for v in variants if not v.source]  # the INT8 and rewritten ones name their source
+    assert len(fp32) >= 15 and all(len(v.held["synthetic"]) == len(v.held["prose"]) == 4 for v in fp32)
+    assert not any(v.held for v in variants if v.source)
+    for v in (by["pruned25"], by["kd-parent"], by["kd-parent-lowrank"]):
+        assert sum(v.held["synthetic"]) / 4 == pytest.approx(v.val["val_line_acc"])
     mtimes = {v.key: v.onnx.stat().st_mtime for v in variants}
     assert {v.key: v.onnx.stat().st_mtime for v in compression.build(recipe)} == mtimes
 
@@ -115,6 +122,12 @@ def test_study_builds_measures_and_reports_every_variant(tiny_assets, tmp_path):
     best_kd = max((v for v in variants if v.key.startswith("kd-")), key=lambda v: v.val["val_line_acc"])
     twin = by[best_kd.control].label
     assert any("distillation gains" in line and twin in line for line in text.splitlines())
+    # the paired section: one row per distilled arm with a twin, cells from the rows' per-line reads
+    section = text.split("## Distillation at equal size")[1].split("## Targets")[0]
+    arms = [v for v in variants if v.control]
+    assert sum(line.startswith("| ") for line in section.splitlines()) == len(arms) + 1
+    assert all(f"| {v.label} | {by[v.control].label} |" in section for v in arms)
+    assert all(set(r["line_right"]) == {"x.png", "y.png"} for r in rows)
     chart(rows, tmp_path / "c.png")
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
 

@@ -1,0 +1,39 @@
+"""The compression report's paired comparison of a distilled arm with its CTC-only twin."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from ocr_train.compress_report import distillation, mcnemar, paired
+
+
+def test_mcnemar_matches_the_binomial_tail():
+    # 10 lines only one model reads, all by the same one: 2 * 0.5**10
+    assert mcnemar(10, 0) == pytest.approx(2 / 1024)
+    assert mcnemar(0, 10) == mcnemar(10, 0)
+    # 14 against 4: twice P(X <= 4) for X ~ Binomial(18, 1/2)
+    assert mcnemar(14, 4) == pytest.approx(2 * sum(math.comb(18, k) for k in range(5)) / 2**18)
+    assert mcnemar(5, 5) == 1.0 and mcnemar(0, 0) == 1.0
+
+
+def _row(key, synthetic, prose, dev, control=""):
+    return {
+        "key": key,
+        "label": key.upper(),
+        "variant": {"control": control, "held": {"synthetic": synthetic, "prose": prose}},
+        "line_right": {f"{i}.png": r for i, r in enumerate(dev)},
+    }
+
+
+def test_paired_counts_the_lines_only_one_model_reads_per_set_and_pooled():
+    twin = _row("ctc", [True, False, False, True], [False, False], [True, True, False])
+    arm = _row("kd", [True, True, True, False], [True, False], [True, False, False], control="ctc")
+    pairs = paired(arm, twin)
+    assert pairs["synthetic"] == (4, 2, 1)
+    assert pairs["prose"] == (2, 1, 0)
+    assert pairs["dev"] == (3, 0, 1)
+    assert pairs["pooled"] == (9, 3, 2)
+    lines = distillation([twin, arm])
+    assert len(lines) == 3 and lines[2].startswith("| KD | CTC | +25.0 (+2 / -1) | +50.0 (+1 / -0) |")
+    assert lines[2].endswith(f"| {mcnemar(3, 2):.3f} |")
