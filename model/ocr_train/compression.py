@@ -18,11 +18,11 @@ The recipe, from our trained CRNN (model/ckpt/crnn_fp32.pt) in model/runs/compre
   lowrank    our CRNN with the rank-128 SVD head and nothing else (no fine-tune needed)
   long       that low-rank student fine-tuned ``long_steps`` on the current text mix, twice from the
              same start: CTC alone (lowrank-ctc, the control) and with PP-OCRv4's cached outputs
-             (kd-lowrank, alpha and T of ``long_kd``): distillation at equal size where it can ship;
-             and twice more at ``slow_lr``: CTC alone (lowrank-ctc-slow) and distilled online from
+             (kd-lowrank, alpha and T of ``long_kd``): distillation at equal size where it can ship
+  slow       twice more at ``slow_lr``: CTC alone (lowrank-ctc-slow) and distilled online from
              the unpruned parent it was factorized from (kd-parent-lowrank, ``slow_kd``), which holds
-             every class the fine-tune's few thousand lines do not show; and once more distilled only
-             on the lines the parent reads exactly (kd-right-lowrank)
+             every class the fine-tune's few thousand lines do not show
+  right      once more distilled only on the lines the parent reads exactly (kd-right-lowrank)
   mbv3       a MobileNetV3-style backbone taught by FitNets hints (the best pruned student's CNN
              features), with that student's LSTM and head, then CTC + distillation
   INT8       of the best student (synthetic validation picks it, never the dev set): dynamic
@@ -56,7 +56,8 @@ START = MODEL_DIR / "ckpt" / "crnn_fp32.pt"
 SHIPPED_CKPT = Path("ckpt") / "crnn_student_fp32.pt"  # under the model folder
 
 
-TRAINED = ("pruned", "kd-sweep", "kd-own", "kd-parent", "mbv3", "long")
+# "long", "slow" and "right": the low-rank student's pairs (``long_students``); "right" builds "slow"
+TRAINED = ("pruned", "kd-sweep", "kd-own", "kd-parent", "mbv3", "long", "slow", "right")
 
 
 @dataclass(frozen=True)
@@ -488,7 +489,7 @@ def build(recipe: Recipe) -> list[Variant]:
             steps=recipe.steps,
         )
 
-    if "long" in recipe.trained:  # after mbv3, whose hints stay a pruned student's
+    if {"long", "slow", "right"} & set(recipe.trained):  # after mbv3, whose hints stay a pruned student's
         long_students(recipe, lowrank_init, students, add)
 
     # INT8 and graph rewrites of the best student (synthetic validation decides, never the dev set).
@@ -531,10 +532,11 @@ def build(recipe: Recipe) -> list[Variant]:
 
 
 def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, dict]], add: Any) -> None:
-    """The low-rank student fine-tuned ``long_steps`` from ``init`` in two pairs, each a CTC-only
-    control and a distilled twin (same seed, stream, cached lines and rate; only the KD term differs):
-    at ``lr`` with PP-OCRv4's cached per-frame outputs, at ``slow_lr`` with the parent's online
-    (everywhere, and only where it reads the line exactly)."""
+    """The low-rank student fine-tuned ``long_steps`` from ``init``: CTC-only controls and distilled
+    twins (same seed, stream, cached lines and rate; only the KD term differs). "long": at ``lr``
+    with PP-OCRv4's cached per-frame outputs; "slow": at ``slow_lr`` with the parent's online;
+    "right": the parent's only where it reads the line exactly (with "slow"'s control)."""
+    wanted = set(recipe.trained) | ({"slow"} if "right" in recipe.trained else set())
     alpha, temp = recipe.long_kd
     weight, slow_t = recipe.slow_kd
     steps = f"{recipe.long_steps}-step"
@@ -543,8 +545,9 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
         "--hint-temperature", str(slow_t),
     ]  # fmt: skip
     head = f"rank-{recipe.rank} head"
-    for key, label, technique, extra, control, lr in (
+    for group, key, label, technique, extra, control, lr in (
         (
+            "long",
             "lowrank-ctc",
             f"{head}, fine-tuned on CTC alone FP32",
             f"lowrank + {steps} CTC fine-tune (the control of kd-lowrank)",
@@ -553,6 +556,7 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
             recipe.lr,
         ),
         (
+            "long",
             "kd-lowrank",
             f"{head}, distilled from PP-OCRv4, alpha {alpha:g}, T {temp:g} FP32",
             f"lowrank + {steps} fine-tune with PP-OCRv4's cached soft targets",
@@ -561,6 +565,7 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
             recipe.lr,
         ),
         (
+            "slow",
             "lowrank-ctc-slow",
             f"{head}, CTC alone at lr {recipe.slow_lr:g} FP32",
             f"lowrank + {steps} CTC fine-tune at lr {recipe.slow_lr:g} (the control of kd-parent-lowrank)",
@@ -569,6 +574,7 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
             recipe.slow_lr,
         ),
         (
+            "slow",
             "kd-parent-lowrank",
             f"{head}, distilled from its parent, A {weight:g}, T {slow_t:g}, lr {recipe.slow_lr:g} FP32",
             f"lowrank + {steps} fine-tune at lr {recipe.slow_lr:g} with the unpruned parent's "
@@ -578,6 +584,7 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
             recipe.slow_lr,
         ),
         (
+            "right",
             "kd-right-lowrank",
             f"{head}, distilled from its parent where it reads right, A {weight:g}, T {slow_t:g}, "
             f"lr {recipe.slow_lr:g} FP32",
@@ -588,6 +595,8 @@ def long_students(recipe: Recipe, init: Path, students: dict[str, tuple[Path, di
             recipe.slow_lr,
         ),
     ):
+        if group not in wanted:
+            continue
         ck, m = finetune(key, recipe.long_steps, recipe, extra, init, lr=lr)
         students[key] = (ck, m)
         add(key, label, technique, ck, val=m, steps=recipe.long_steps, control=control)

@@ -37,3 +37,25 @@ def test_paired_counts_the_lines_only_one_model_reads_per_set_and_pooled():
     lines = distillation([twin, arm])
     assert len(lines) == 3 and lines[2].startswith("| KD | CTC | +25.0 (+2 / -1) | +50.0 (+1 / -0) |")
     assert lines[2].endswith(f"| {mcnemar(3, 2):.3f} |")
+
+
+@pytest.mark.parametrize(
+    ("trained", "built"),
+    [
+        (("long",), ["lowrank-ctc", "kd-lowrank"]),
+        (("slow",), ["lowrank-ctc-slow", "kd-parent-lowrank"]),
+        (("right",), ["lowrank-ctc-slow", "kd-parent-lowrank", "kd-right-lowrank"]),
+    ],
+)
+def test_low_rank_pairs_build_with_their_controls(monkeypatch, tmp_path, trained, built):
+    from ocr_train import compression
+
+    monkeypatch.setattr(compression, "finetune", lambda key, *a, **k: (tmp_path / key, {"val_line_acc": 0.5}))
+    added: list[tuple[str, str]] = []
+    students: dict = {}
+    recipe = compression.Recipe(trained=trained, work=tmp_path)
+    compression.long_students(
+        recipe, tmp_path / "init.pt", students, lambda key, *a, **k: added.append((key, k["control"]))
+    )
+    assert [key for key, _ in added] == built == list(students)
+    assert all(control in built for _, control in added if control)
