@@ -95,6 +95,10 @@ def paired(arm: dict[str, Any], twin: dict[str, Any]) -> dict[str, tuple[int, in
     return out
 
 
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def _pair_cell(n: int, gained: int, lost: int) -> str:
     return f"{100 * (gained - lost) / n:+.1f} (+{gained} / -{lost})"
 
@@ -112,7 +116,7 @@ def distillation(rows: list[dict[str, Any]]) -> list[str]:
             continue
         pairs = paired(arm, twin)
         cells = " | ".join(_pair_cell(*pairs[k]) for k in (*HELD_SETS, "pooled"))
-        out.append(f"| {arm['label']} | {twin['label']} | {cells} | {mcnemar(*pairs['pooled'][1:]):.3f} |")
+        out.append(f"| {arm['label']} | {twin['label']} | {cells} | {_p(mcnemar(*pairs['pooled'][1:]))} |")
     return out
 
 
@@ -154,7 +158,7 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
             f"distillation gains at equal size: {control['variant']['params'] / 1e6:.2f} M params "
             f"(pooled held-out lines, McNemar p < {P_LIMIT:g})",
             f"{arm['label']} vs CTC alone ({control['label']}): {_pair_cell(n, gained, lost)} "
-            f"points on {n} held-out lines, p = {p_kd:.3f} ({per_set})",
+            f"points on {n} held-out lines, p {_p(p_kd) if p_kd < 0.001 else '= ' + _p(p_kd)} ({per_set})",
         )
 
     return [
@@ -212,7 +216,7 @@ def original(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def markdown(rows: list[dict[str, Any]], recipe: Any, repeat: int) -> str:
+def markdown(rows: list[dict[str, Any]], recipe: Any, repeat: int, shipped: bool = False) -> str:
     from ocr_train.compression import TRAINED
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -242,6 +246,11 @@ def markdown(rows: list[dict[str, Any]], recipe: Any, repeat: int) -> str:
             "nothing).",
             "",
             *scope,
+            "This run shipped its final variant as model/crnn_int8.onnx (`--ship`)."
+            if shipped
+            else "This run did not ship (no `--ship`): model/crnn_int8.onnx is the final variant of the run "
+            "the model card names.",
+            "",
             "![accuracy vs latency](compression.png)",
             "",
             "## Variants",

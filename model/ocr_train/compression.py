@@ -677,7 +677,7 @@ def main(argv: list[str] | None = None) -> None:
     saved = recipe.work / "rows.json"
     if args.report_only:
         rows = json.loads(saved.read_text(encoding="utf-8"))
-        args.out.write_text(markdown(rows, recipe, args.repeat), encoding="utf-8")
+        args.out.write_text(markdown(rows, recipe, args.repeat, args.ship), encoding="utf-8")
         chart(rows, args.chart)
         if args.ship:
             final = next(r["variant"] for r in rows if r["key"].endswith("-final"))
@@ -688,7 +688,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     rows = measure(variants, args.real, args.repeat)
     saved.write_text(json.dumps(rows, ensure_ascii=False, default=str), encoding="utf-8")
-    args.out.write_text(markdown(rows, recipe, args.repeat), encoding="utf-8")
+    args.out.write_text(markdown(rows, recipe, args.repeat, args.ship), encoding="utf-8")
     chart(rows, args.chart)
     print(args.out.read_text(encoding="utf-8"))
     if args.ship:
