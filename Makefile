@@ -172,7 +172,8 @@ export: $(STAMP)-train font-pack corpus
 	cd model && ../$(BIN)/python -m ocr_train.export --ckpt ../$(CKPT) --out crnn_int8.onnx --fp32-out ../$(RUN)/crnn_fp32.onnx
 
 # The compression study: baseline, pruning, distillation sweep, INT8 variants and fusion, built where
-# missing (model/runs/compression/, about 75 minutes on 2 cores) and measured side by side in one run
+# missing (model/runs/compression/; every variant: several hours on 2 cores, COMPRESSION_ARGS="--variants
+# kd-parent,slow" about 100 minutes) and measured side by side in one run
 # -> model/COMPRESSION.md + model/compression.png. SHIP=1 also makes the final variant model/crnn_int8.onnx.
 compression-report: $(STAMP)-train $(STAMP)-dev font-pack corpus teacher-cache
 	cd model && ../$(BIN)/python -m ocr_train.compression --real $(abspath $(SHARED)) $(if $(SHIP),--ship,) \
