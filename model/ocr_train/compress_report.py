@@ -149,14 +149,16 @@ def targets(rows: list[dict[str, Any]], control_key: str) -> list[str]:
         return f"| {name} | {'**PASS**' if ok else '**FAIL**'} | {figures} |"
 
     def distilled(arm: dict[str, Any], control: dict[str, Any]) -> str:
+        name = f"distillation gains at equal size: {control['variant']['params'] / 1e6:.2f} M params"
+        if not all(r["variant"].get("held") and "line_right" in r for r in (arm, control)):
+            return line(False, name, f"{arm['label']}: rows measured before per-line reads were kept; rerun")
         pairs = paired(arm, control)
         n, gained, lost = pairs["pooled"]
         p_kd = mcnemar(gained, lost)
         per_set = ", ".join(f"{_pair_cell(*pairs[k])} {k}" for k in HELD_SETS)
         return line(
             gained > lost and p_kd < P_LIMIT,
-            f"distillation gains at equal size: {control['variant']['params'] / 1e6:.2f} M params "
-            f"(pooled held-out lines, McNemar p < {P_LIMIT:g})",
+            f"{name} (pooled held-out lines, McNemar p < {P_LIMIT:g})",
             f"{arm['label']} vs CTC alone ({control['label']}): {_pair_cell(n, gained, lost)} "
             f"points on {n} held-out lines, p {_p(p_kd) if p_kd < 0.001 else '= ' + _p(p_kd)} ({per_set})",
         )

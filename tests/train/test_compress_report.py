@@ -59,3 +59,22 @@ def test_low_rank_pairs_build_with_their_controls(monkeypatch, tmp_path, trained
     )
     assert [key for key, _ in added] == built == list(students)
     assert all(control in built for _, control in added if control)
+
+
+def test_rows_without_per_line_reads_fail_the_distillation_target_instead_of_crashing():
+    from ocr_train.compress_report import targets
+
+    def row(key, control=""):
+        return {
+            "key": key,
+            "label": key,
+            "rec_bytes": 1,
+            "line_ms": 1.0,
+            "rss_bytes": 1,
+            "lines": {"all": {"acc_nfkc": 0.5}},
+            "variant": {"control": control, "params": 1e6, "val": {"val_line_acc": 0.5}},
+        }
+
+    lines = targets([row("baseline"), row("pruned25"), row("kd-x", "pruned25"), row("x-final")], "pruned25")
+    kd = [line for line in lines if line.startswith("| distillation gains")]
+    assert len(kd) == 1 and "**FAIL**" in kd[0] and "rerun" in kd[0]
