@@ -165,12 +165,11 @@ def validate(ckpt: Path, recipe: Recipe, name: str) -> dict[str, float]:
     from ocr_core.charset import Charset
     from ocr_core.tensorize import InputSpec
 
-    from ocr_train.data import validation_set
     from ocr_train.export import load_model
     from ocr_train.train import evaluate
 
     charset = Charset.from_file(recipe.charset)
-    val = validation_set(charset, recipe.corpus, recipe.fonts, recipe.val_lines)
+    val = held_out_sets(recipe)["synthetic"]
     metrics = evaluate(load_model(ckpt)[0], val, charset, InputSpec(), torch.device("cpu"))
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(metrics))
