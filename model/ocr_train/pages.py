@@ -22,10 +22,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 from ocr_core.charset import Charset
+from PIL import Image, ImageDraw
 
 from ocr_train.corpus import load as load_corpus
 from ocr_train.fonts import PackedFont, load_pack
-from ocr_train.render import _background, _text_colour, _text_mask, pick_font
+from ocr_train.render import _background, _font, _text_colour, _text_mask, pick_font
 from ocr_train.textgen import TextSampler
 
 cv2.setNumThreads(1)
@@ -51,6 +52,26 @@ def _short_text(sampler: TextSampler, rng: random.Random, max_chars: int) -> str
         if text.strip():
             return text.strip()
     return "OCR"
+
+
+def _spread_mask(text: str, font: PackedFont, size: int, extra: float) -> np.ndarray:
+    """Gray mask (255 = ink) of ``text`` with every space widened by ``extra`` pixels.
+
+    Justified columns (magazines, newspapers, books) stretch the spaces of each line to fill the
+    measure; a loose line is still one line, and the detector's pieces of it must be joined."""
+    f = _font(str(font.file), size)
+    words = text.split(" ")
+    ascent, descent = f.getmetrics()
+    space = f.getlength(" ") + extra
+    lengths = [f.getlength(w) for w in words]
+    width = int(sum(lengths) + space * (len(words) - 1)) + 1
+    canvas = Image.new("L", (width + size, ascent + descent + size // 2), 0)
+    draw = ImageDraw.Draw(canvas)
+    x = float(size // 2)
+    for word, length in zip(words, lengths, strict=True):
+        draw.text((x, size // 4), word, font=f, fill=255)
+        x += length + space
+    return np.asarray(canvas)
 
 
 class _Canvas:
@@ -88,9 +109,14 @@ class _Canvas:
         y: int,
         colour: np.ndarray | None = None,
         max_w: int | None = None,
+        spread: float = 0.0,
     ) -> tuple[int, int] | None:
-        """Draw ``text`` with its ink top-left near (x, y); return the ink (width, height) or None."""
-        mask = _text_mask(text, font, size, self.rng)
+        """Draw ``text`` with its ink top-left near (x, y), its spaces ``spread`` pixels wider;
+        return the ink (width, height) or None."""
+        if spread > 0 and " " in text:
+            mask = _spread_mask(text, font, size, spread)
+        else:
+            mask = _text_mask(text, font, size, self.rng)
         ys, xs = np.nonzero(mask > 60)
         if ys.size == 0:
             return None
@@ -168,9 +194,18 @@ def _font_for(
 
 
 def _row_texts(
-    c: _Canvas, sampler: TextSampler, fonts: list[PackedFont], x0: int, x1: int, y: int, size: int, align: str
+    c: _Canvas,
+    sampler: TextSampler,
+    fonts: list[PackedFont],
+    x0: int,
+    x1: int,
+    y: int,
+    size: int,
+    align: str,
+    spread: float = 0.0,
 ) -> int:
-    """One document line between x0 and x1; returns the ink height drawn (0 when nothing fit)."""
+    """One document line between x0 and x1, its spaces ``spread`` pixels wider; returns the ink
+    height drawn (0 when nothing fit)."""
     rng = c.rng
     width = x1 - x0
     max_chars = max(1, int(width / (size * rng.uniform(0.55, 1.0))))
@@ -181,7 +216,7 @@ def _row_texts(
     for _ in range(3):
         mask_w = int(len(text) * size * (0.55 if text.isascii() else 1.0))
         x = x0 if align == "left" else x0 + max(0, (width - mask_w) // 2)
-        got = c.text(text, font, size, x, y, max_w=x1 - x)
+        got = c.text(text, font, size, x, y, max_w=x1 - x, spread=spread)
         if got:
             return got[1]
         text = text[: max(1, len(text) * 2 // 3)].strip() or text[:1]
@@ -195,6 +230,7 @@ def _document(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None
     gutter = rng.randint(24, 60)
     col_w = (c.w - 2 * margin - (cols - 1) * gutter) // cols
     body = rng.randint(11, 30)
+    justified = rng.random() < 0.3  # word spaces stretched, up to about a character wide
     for col in range(cols):
         x0 = margin + col * (col_w + gutter)
         y = rng.randint(2, max(3, c.h // 12))
@@ -204,7 +240,8 @@ def _document(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None
             align = "center" if heading and rng.random() < 0.5 else "left"
             indent = int(size * 2) if rng.random() < 0.15 else 0
             right = x0 + col_w - (rng.randint(0, col_w // 2) if rng.random() < 0.3 else 0)
-            ih = _row_texts(c, sampler, fonts, x0 + indent, right, y, size, align)
+            spread = size * rng.uniform(0.1, 0.9) if justified and not heading else 0.0
+            ih = _row_texts(c, sampler, fonts, x0 + indent, right, y, size, align, spread)
             y += int(max(ih, size * 0.7) + size * rng.uniform(*c.leading))
             if rng.random() < 0.1:
                 y += size  # paragraph break

@@ -21,6 +21,17 @@ EN_PUNCT = ",.;:?!'\"()-/&@#%$"
 # Labels of bilingual forms, tickets and signs ("座位号 SEAT NO."): uppercase English beside Chinese,
 # where the letter O and the digit 0 must be told apart by the word around them.
 CAPS_TAILS = ("NO.", "NO", "ID", "TO", "FROM", "DATE", "TIME", "NAME", "CLASS", "GATE", "SEAT", "TEL")
+# Running English prose: contractions and possessives carry an apostrophe inside the word, and
+# quoted speech opens and closes with straight or typographic quotes. Word lists alone never put an
+# apostrophe mid-word, and the recognizer dropped it there ("didnt").
+CONTRACTIONS = (
+    "don't", "didn't", "doesn't", "can't", "couldn't", "won't", "wouldn't", "isn't", "wasn't",
+    "aren't", "haven't", "hasn't", "shouldn't", "it's", "that's", "there's", "what's", "let's",
+    "I'm", "I've", "I'd", "I'll", "you're", "you've", "we're", "we'll", "they're", "they've",
+    "he's", "she's", "o'clock",
+)  # fmt: skip
+QUOTES = (('"', '"'), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("'", "'"))
+QUOTE_WEIGHTS = (0.4, 0.35, 0.15, 0.1)
 KINDS = ("zh", "en", "mixed", "faker_zh", "faker_en", "numeric", "rare", "caps")
 WEIGHTS_EARLY = (0.30, 0.20, 0.10, 0.12, 0.12, 0.11, 0.05, 0.06)
 WEIGHTS_LATE = (0.24, 0.18, 0.14, 0.10, 0.12, 0.10, 0.12, 0.08)
@@ -81,6 +92,27 @@ class TextSampler:
             words.append(w)
             if self.rng.random() < 0.1:
                 words[-1] += self.rng.choice(EN_PUNCT)
+        return self._prose(words)
+
+    def _prose(self, words: list[str]) -> str:
+        """English words as running prose: some contractions and possessives (apostrophe ' or
+        \u2019), and now and then a quoted stretch."""
+        r = self.rng
+        for i, w in enumerate(words):
+            u = r.random()
+            if u < 0.06:
+                words[i] = r.choice(CONTRACTIONS)
+            elif u < 0.1 and w.isalpha():
+                words[i] = w + ("'s" if not w.endswith("s") or r.random() < 0.5 else "'")
+        if r.random() < 0.2:
+            apostrophe = "\u2019" if r.random() < 0.5 else "'"
+            words = [w.replace("'", apostrophe) for w in words]
+        if len(words) > 1 and r.random() < 0.15:
+            a = r.randrange(len(words))
+            b = r.randrange(a, min(len(words), a + 6))
+            opening, closing = r.choices(QUOTES, QUOTE_WEIGHTS)[0]
+            words[a] = opening + words[a]
+            words[b] = words[b] + r.choice(("", "", ",", ".", "?", "!")) + closing
         return " ".join(words)
 
     def _mixed(self, max_len: int) -> str:
@@ -144,9 +176,25 @@ class TextSampler:
     def _faker_en(self, max_len: int) -> str:
         return self.rng.choice(self.faker_en)[: max_len * 2 + 6]
 
+    def _arithmetic(self) -> str:
+        """A worksheet or receipt sum: "0.8×25=", "4.87-1.7=", "12 + 30 = 42", "2.5÷0.5="."""
+        r = self.rng
+
+        def number() -> str:
+            return str(r.randint(0, 999)) if r.random() < 0.5 else f"{r.uniform(0, 100):.{r.randint(1, 2)}f}"
+
+        op = r.choice(("×", "×", "÷", "+", "-", "x", "*", "/"))
+        sep = " " if r.random() < 0.3 else ""
+        text = f"{number()}{sep}{op}{sep}{number()}{sep}="
+        if r.random() < 0.3:
+            text += f"{sep}{number()}"
+        return text
+
     def _numeric(self, max_len: int) -> str:
         r = self.rng
-        choice = r.randrange(9)
+        choice = r.randrange(10)
+        if choice == 9:
+            return self._arithmetic()
         if choice == 0:
             return f"{r.choice(['¥', '￥', '$', '', 'RMB '])}{r.randint(0, 99999)}.{r.randint(0, 99):02d}"
         if choice == 1:

@@ -94,6 +94,7 @@ def test_shipped_lm_matches_the_shipped_recognizer_and_carries_tuned_settings():
     assert rec.beam.weight == rec.lm.meta["weight"]
     # the LM knows Chinese words and English casing
     cs = rec.charset
+
     def after(prev: str, char: str) -> float:
         return rec.lm.score((0, *cs.encode(prev)), cs.encode(char)[0])  # type: ignore[union-attr]
 

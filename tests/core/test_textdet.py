@@ -152,6 +152,15 @@ def test_pieces_of_a_line_merge_but_columns_and_rows_stay_apart():
     assert boxes == [(10, 10, 200, 30), (10, 50, 200, 70), (300, 10, 360, 30)]
 
 
+def test_an_x_height_word_joins_its_line_but_a_much_larger_heading_does_not():
+    # given "giving her" (ascenders and descenders, 22 px) and "see" (x-height only, 12 px) after
+    # a stretched space of a justified line, and a 40 px heading run in beside 12 px text
+    line = merge_into_lines([_box(10, 10, 100, 32), _box(108, 16, 150, 28)], max_gap=0.5, max_heights=2.0)
+    heading = merge_into_lines([_box(10, 10, 200, 50), _box(205, 30, 260, 42)], max_gap=0.5, max_heights=2.0)
+    assert len(line) == 1 and len(heading) == 2
+    assert len(merge_into_lines([_box(10, 10, 100, 32), _box(108, 16, 150, 28)], 0.5, 1.5)) == 2
+
+
 def test_tilted_and_vertical_quads_are_not_merged():
     tilted = cv2.boxPoints(((100.0, 100.0), (120.0, 20.0), 25.0))
     vertical = _box(300, 10, 320, 200)

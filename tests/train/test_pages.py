@@ -59,3 +59,25 @@ def test_tight_leading_sets_document_lines_closer(tiny_assets):
     loose = _render(root, 6, kinds=("document",))
     tight = _render(root, 6, kinds=("document",), leading=(0.05, 0.15))
     assert gap_ratio(tight) < 0.5 * gap_ratio(loose)
+
+
+def test_a_justified_line_is_wider_by_its_stretched_spaces_and_labelled_single_spaced(tiny_assets):
+    import numpy as np
+    from ocr_train.fonts import load_pack
+    from ocr_train.pages import _Canvas, _spread_mask
+
+    root, _ = tiny_assets
+    font = next(f for f in load_pack(root / "fonts", "train") if "dejavu" in f.name)
+    text = "one two three four"
+
+    def ink_width(mask: np.ndarray) -> int:
+        cols = np.flatnonzero((mask > 60).any(axis=0))
+        return int(cols[-1] - cols[0] + 1)
+
+    plain, loose = _spread_mask(text, font, 20, 0.0), _spread_mask(text, font, 20, 15.0)
+    assert abs(ink_width(loose) - ink_width(plain) - 3 * 15) <= 2  # three spaces, 15 px each
+    canvas = _Canvas(80, 600, random.Random(0))
+    assert canvas.text(text, font, 20, 10, 10, spread=15.0) is not None
+    assert canvas.texts == [text]  # the label keeps single spaces
+    width = canvas.quads[0][:, 0].max() - canvas.quads[0][:, 0].min()
+    assert abs(width - ink_width(loose)) <= 1  # the quad spans the stretched ink

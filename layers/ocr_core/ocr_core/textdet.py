@@ -42,6 +42,8 @@ class DetParams:
     # the ink; chosen for reading (line recall) on synthetic pages by `ocr_train.page_eval`
     merge_gap: float = 0.5  # join line pieces closer than this many line heights (0: never): a gap
     # narrower than half a character cannot separate columns (model card: cost on synthetic pages)
+    merge_heights: float = 2.0  # ... and only when the taller piece is at most this many times the
+    # shorter (a word of x-height letters beside one with ascenders and descenders is ~2x)
     strip_pixels: int = 360_000  # larger inputs run in horizontal strips: peak RSS, not speed (strips)
     strip_context: int = 128  # rows of context above and below each strip (a multiple of 32): with
     # 128, every dev page gives the same boxes as one whole-page run (64 moved some by pixels)
@@ -102,12 +104,15 @@ def quads_from_prob(prob: np.ndarray, params: DetParams) -> list[np.ndarray]:
     return quads
 
 
-def merge_into_lines(quads: list[np.ndarray], max_gap: float = 0.8) -> list[np.ndarray]:
+def merge_into_lines(
+    quads: list[np.ndarray], max_gap: float = 0.8, max_heights: float = 1.5
+) -> list[np.ndarray]:
     """Join near-horizontal pieces of one line (split at a wide word space) into one quad.
 
-    Two pieces join when they overlap vertically by most of the smaller height, have similar
-    heights, and the gap between them is under ``max_gap`` line heights (a word space is about
-    0.3-0.5; table cells and item/price columns are further apart and stay separate).
+    Two pieces join when they overlap vertically by most of the smaller height, the taller is at
+    most ``max_heights`` times the shorter, and the gap between them is under ``max_gap`` line
+    heights (a word space is about 0.3-0.5; table cells and item/price columns are further apart
+    and stay separate).
     Tilted and vertical quads are left as they are.
     """
     keep: list[np.ndarray] = []
@@ -132,7 +137,7 @@ def merge_into_lines(quads: list[np.ndarray], max_gap: float = 0.8) -> list[np.n
                 gap = b[0] - a[2]
                 if (
                     overlap >= 0.6 * min(ha, hb)
-                    and max(ha, hb) <= 1.5 * min(ha, hb)
+                    and max(ha, hb) <= max_heights * min(ha, hb)
                     and -0.5 * min(ha, hb) <= gap <= max_gap * max(ha, hb)
                 ):
                     pieces[i] = ([a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])], qa + qb)
@@ -267,7 +272,7 @@ def page_quads(
     quads = [q / np.array([sx, sy], np.float32) for q in quads_from_prob(prob, params)]
     quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
     if params.merge_gap > 0:
-        quads = merge_into_lines(quads, params.merge_gap)
+        quads = merge_into_lines(quads, params.merge_gap, params.merge_heights)
     return reading_order(quads, w, h)
 
 
