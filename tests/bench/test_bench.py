@@ -81,6 +81,7 @@ def test_scores_use_the_evaluation_normalizations():
     # when spaces are inserted between CJK characters, only the no-space recall forgives them
     assert tess["pages"]["zh"]["recall_nfkc"] == pytest.approx(0.5)
     assert tess["pages"]["zh"]["recall_nospace"] == 1.0
+    assert ours["pages"]["all"]["recall_quotes"] == 1.0  # reported beside NFKC
     assert ours["lines"]["all"]["acc_nfkc"] == 0.5 and ours["lines"]["real"]["acc_nfkc"] == 1.0
     assert ours["lines"]["en"]["cer_nfkc"] == pytest.approx(1 / 3)
     assert ours["size_bytes"] == 3_850_000 and rows()[1]["size_bytes"] == 15_600_000  # cls not counted

@@ -49,3 +49,16 @@ def test_model_metadata_carries_the_same_charset():
 def test_normalize_text():
     assert normalize_text("ＡＢ，  c ") == "AB, c"
     assert normalize_text("大桶装 更划算", strip_spaces=True) == "大桶装更划算"
+
+
+def test_typographic_quotes_fold_to_ascii_only_when_asked():
+    from ocr_core.evaluate import NORMS, Item, line_recall
+
+    printed = "\u201cI\u2019ve never forgotten,\u201d she said \u2018twice\u2019"
+    assert normalize_text(printed, fold_quotes=True) == "\"I've never forgotten,\" she said 'twice'"
+    assert normalize_text(printed) == printed  # NFKC keeps them
+    # an ASCII-quoted label matches a faithful reading of curly print only under "quotes"
+    items = [Item("p", ['"It\'s nothing." How could she ex-'], "en", "document")]
+    preds = {"p": ["\u201cIt\u2019s nothing.\u201d How could she ex-"]}
+    assert line_recall(items, preds, NORMS["nfkc"]) == 0.0
+    assert line_recall(items, preds, NORMS["quotes"]) == 1.0

@@ -33,7 +33,7 @@ def score_pages(items: list[Item], preds: dict[str, list[str]], page_s: dict[str
     out: dict[str, Any] = {}
     for group, members in page_groups(items).items():
         row: dict[str, float] = {"n": len(members)}
-        for norm in ("nfkc", "nospace"):
+        for norm in ("nfkc", "nospace", "quotes"):
             row[f"cer_{norm}"] = page_cer(members, preds, NORMS[norm])
             row[f"recall_{norm}"] = line_recall(members, preds, NORMS[norm])
         row["mean_ms"] = 1000 * statistics.fmean(page_s[i.file] for i in members)
@@ -152,8 +152,9 @@ def markdown(rows: list[dict[str, Any]], missing: dict[str, str], notes: list[st
     out = [header, ""]
     out += [
         "| system | det+rec MB | one line p50 ms | page p50 ms | page mean ms | peak RSS MB | cold start ms "
-        "| line acc | line CER | page CER | page line recall | page line recall (no spaces) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| line acc | line CER | page CER | page line recall | page line recall (no spaces) "
+        "| page line recall (ASCII quotes) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         pages, lines = r["pages"]["all"], r["lines"]["all"]
@@ -170,6 +171,7 @@ def markdown(rows: list[dict[str, Any]], missing: dict[str, str], notes: list[st
             _pct(pages["cer_nfkc"]),
             _pct(pages["recall_nfkc"]),
             _pct(pages["recall_nospace"]),
+            _pct(pages["recall_quotes"]),
         ]
         out.append("| " + " | ".join(cells) + " |")
     ours = [r for r in rows if r["ours"]]
@@ -221,6 +223,7 @@ def _group_tables(rows: list[dict[str, Any]]) -> list[str]:
     tables = [
         ("Pages: line recall (NFKC)", "pages", "recall_nfkc", _pct),
         ("Pages: line recall (no spaces)", "pages", "recall_nospace", _pct),
+        ("Pages: line recall (NFKC, typographic quotes as ASCII)", "pages", "recall_quotes", _pct),
         ("Pages: page CER (NFKC)", "pages", "cer_nfkc", _pct),
         ("Pages: page CER (no spaces)", "pages", "cer_nospace", _pct),
         ("Pages: mean latency ms", "pages", "mean_ms", lambda v: f"{v:.0f}"),

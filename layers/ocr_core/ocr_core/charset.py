@@ -60,9 +60,19 @@ class Charset:
         return cls.from_json(path.read_text(encoding="utf-8"))
 
 
-def normalize_text(text: str, *, nfkc: bool = True, strip_spaces: bool = False) -> str:
-    """Comparison form used by evaluation (the dev set README: NFKC, optional no-space)."""
+# Typographic quotes and apostrophes -> ASCII. Some ground truth (the UNLV scans) types ASCII
+# quotes where the print has curly ones, so a faithful reading and a label disagree on them.
+QUOTE_FOLD = str.maketrans("\u201c\u201d\u201e\u201f\u2033\u2018\u2019\u201a\u201b\u2032", "\"\"\"\"\"\'\'\'\'\'")
+
+
+def normalize_text(
+    text: str, *, nfkc: bool = True, strip_spaces: bool = False, fold_quotes: bool = False
+) -> str:
+    """Comparison form used by evaluation (the dev set README: NFKC, optional no-space; optional
+    ASCII quotes)."""
     out = unicodedata.normalize("NFKC", text) if nfkc else text
+    if fold_quotes:
+        out = out.translate(QUOTE_FOLD)
     out = " ".join(out.split())
     if strip_spaces:
         out = "".join(out.split())

@@ -3,7 +3,9 @@
 lines/labels.tsv (``file<TAB>text``) -> line accuracy and CER; pages/labels.jsonl
 (``{"file", "lines"}``) -> page CER and line recall; both per language and kind from
 meta.tsv. Comparison follows the dev set README: NFKC on both sides and collapsed
-whitespace ("nfkc"), the raw text ("raw"), and all whitespace removed ("nospace").
+whitespace ("nfkc"), the raw text ("raw"), all whitespace removed ("nospace"), and NFKC with
+typographic quotes and apostrophes folded to ASCII ("quotes": the UNLV labels type ASCII quotes
+where the print has curly ones).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ NORMS: dict[str, Callable[[str], str]] = {
     "nfkc": lambda s: normalize_text(s),
     "raw": lambda s: normalize_text(s, nfkc=False),
     "nospace": lambda s: normalize_text(s, strip_spaces=True),
+    "quotes": lambda s: normalize_text(s, fold_quotes=True),
 }
 
 
