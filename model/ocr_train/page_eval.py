@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import cv2
+import numpy as np
 from ocr_core.config import EngineConfig
 from ocr_core.engine import OcrEngine
 from ocr_core.evaluate import NORMS, Item, line_recall, page_cer
@@ -36,11 +37,14 @@ def eval_pages(
     kinds: tuple[str, ...] = KINDS,
     leading: tuple[float, float] = LEADING,
     scale: float = 1.0,
+    bilevel: bool = False,
     charset: Path = CHARSET_FILE,
     corpus: Path = CORPUS_FILE,
     fonts: Path = FONT_PACK,
 ) -> list[SynthPage]:
-    """``n`` fixed pages in the held-out fonts, enlarged ``scale`` times."""
+    """``n`` fixed pages in the held-out fonts, enlarged ``scale`` times, and with ``bilevel``
+    thresholded to two levels (Otsu, after sensor noise: ragged edges) as a 1-bit scanner or fax
+    stores them."""
     pages = held_out_pages(n, SEED, charset, corpus, fonts, kinds, leading)
     if scale != 1.0:
         pages = [
@@ -51,7 +55,16 @@ def eval_pages(
             )
             for p in pages
         ]
+    if bilevel:
+        rng = np.random.default_rng(SEED)
+        pages = [SynthPage(_one_bit(p.image, rng), p.quads, p.texts) for p in pages]
     return pages
+
+
+def _one_bit(gray: np.ndarray, rng: np.random.Generator, noise: float = 24.0) -> np.ndarray:
+    """A page as a 1-bit scan stores it: sensor noise, then one threshold (Otsu)."""
+    noisy = np.clip(gray.astype(np.float32) + rng.normal(0, noise, gray.shape), 0, 255).astype(np.uint8)
+    return cv2.threshold(noisy, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
 def score(engine: OcrEngine, pages: list[SynthPage]) -> dict[str, float]:
@@ -95,6 +108,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     p.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     p.add_argument("--leading", nargs=2, type=float, default=list(LEADING), metavar=("MIN", "MAX"))
     p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--bilevel", action="store_true", help="pages thresholded to 1 bit (scans, faxes)")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="EngineConfig")
     p.add_argument("--det", action="append", default=[], metavar="FIELD=VALUE", help="DetParams")
     p.add_argument("--charset", type=Path, default=CHARSET_FILE)
@@ -103,13 +117,20 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = p.parse_args(argv)
     config = _override(EngineConfig(detector="db"), args.set)
     pages = eval_pages(
-        args.pages, tuple(args.kinds), tuple(args.leading), args.scale, args.charset, args.corpus, args.fonts
+        args.pages,
+        tuple(args.kinds),
+        tuple(args.leading),
+        args.scale,
+        args.bilevel,
+        args.charset,
+        args.corpus,
+        args.fonts,
     )
     engine = OcrEngine(config)
     if engine.detector is not None:
         engine.detector.params = _override(engine.detector.params, args.det)
     result = score(engine, pages)
-    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale}
+    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale, "bilevel": args.bilevel}
     setup |= {"set": args.set, "det": args.det}
     print(json.dumps(setup | result))
     return result

@@ -152,3 +152,29 @@ def test_tightly_set_lines_are_read_without_their_neighbours():
     assert full[True] >= 5 and full[True] > full[False], full
     assert exact(OcrEngine(EngineConfig(model_path=MODEL, detector="db"))) >= 5
     assert EngineConfig.from_env({"OCR_ISOLATE": "0"}).isolate is False
+
+
+def test_a_one_bit_page_is_read_from_softened_crops():
+    from ocr_core.engine import OcrEngine
+    from ocr_core.preprocess import smooth_bilevel
+
+    gray = render_lines(["Scanned at three hundred dpi", "on a one-bit fax"], EN_FONT, size=44)
+    page = encode(np.where(gray < 128, 0, 255).astype(np.uint8))
+    seen: dict[bool, list] = {}
+    for soften in (False, True):
+        engine = OcrEngine(EngineConfig(model_path=MODEL, detector="db", smooth_bilevel=soften))
+        recognize = engine.recognizer.recognize
+
+        def spy(crops, soften=soften, recognize=recognize):
+            seen.setdefault(soften, []).extend(crops)
+            return recognize(crops)
+
+        engine.recognizer.recognize = spy  # type: ignore[method-assign]
+        assert [line.text for line in engine.read(page).lines] == [
+            "Scanned at three hundred dpi",
+            "on a one-bit fax",
+        ]
+    assert len(seen[True]) == len(seen[False]) >= 2
+    for sharp, soft in zip(seen[False], seen[True], strict=True):
+        assert np.array_equal(soft, smooth_bilevel(sharp))
+    assert EngineConfig.from_env({"OCR_SMOOTH_BILEVEL": "0"}).smooth_bilevel is False

@@ -34,6 +34,18 @@ def test_pages_scale_with_their_quads(tiny_assets):
         assert all((qb == 2 * qa).all() for qa, qb in zip(a.quads, b.quads, strict=True))
 
 
+def test_bilevel_pages_hold_two_levels_and_keep_their_quads(tiny_assets):
+    import numpy as np
+    from ocr_train.page_eval import eval_pages
+
+    root, _ = tiny_assets
+    paths = dict(charset=root / "charset.json", corpus=root / "corpus.json", fonts=root / "fonts")
+    gray, one_bit = eval_pages(2, **paths), eval_pages(2, bilevel=True, **paths)
+    for a, b in zip(gray, one_bit, strict=True):
+        assert set(np.unique(b.image)) <= {0, 255} and b.image.shape == a.image.shape
+        assert b.texts == a.texts and all((qa == qb).all() for qa, qb in zip(a.quads, b.quads, strict=True))
+
+
 def test_unknown_config_fields_are_refused():
     from ocr_core.config import EngineConfig
     from ocr_core.textdet import DetParams

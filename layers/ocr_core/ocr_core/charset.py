@@ -62,7 +62,7 @@ class Charset:
 
 # Typographic quotes and apostrophes -> ASCII. Some ground truth (the UNLV scans) types ASCII
 # quotes where the print has curly ones, so a faithful reading and a label disagree on them.
-QUOTE_FOLD = str.maketrans("\u201c\u201d\u201e\u201f\u2033\u2018\u2019\u201a\u201b\u2032", "\"\"\"\"\"\'\'\'\'\'")
+QUOTE_FOLD = str.maketrans("\u201c\u201d\u201e\u201f\u2033\u2018\u2019\u201a\u201b\u2032", "\"\"\"\"\"'''''")
 
 
 def normalize_text(

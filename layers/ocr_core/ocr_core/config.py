@@ -48,6 +48,7 @@ class EngineConfig:
     clahe: bool = False  # line-level CLAHE (measured: see model card)
     binarize: bool = False  # line-level adaptive binarization (measured: see model card)
     deskew: bool = True  # page-level deskew before detection
+    smooth_bilevel: bool = True  # soften a 1-bit page's jaggies before reading (model card)
     detector: str = "auto"  # "db" (learned, ONNX), "classical" (morphology), "auto": db if its model exists
     det_model_path: Path = field(default_factory=default_det_model_path)
     det_merge_gap: float = 0.5  # learned detector: join line pieces closer than this (line heights)
@@ -90,6 +91,7 @@ class EngineConfig:
             clahe=flag("OCR_CLAHE", base.clahe),
             binarize=flag("OCR_BINARIZE", base.binarize),
             deskew=flag("OCR_DESKEW", base.deskew),
+            smooth_bilevel=flag("OCR_SMOOTH_BILEVEL", base.smooth_bilevel),
             isolate=flag("OCR_ISOLATE", base.isolate),
             detector=e.get("OCR_DETECTOR", base.detector),
             det_model_path=Path(e["OCR_DET_MODEL_PATH"])

@@ -18,7 +18,7 @@ from ocr_core.errors import ImageTooLarge, ModelError, PageOutOfRange
 from ocr_core.load import load_image, pdf_page_count, sniff
 from ocr_core.memory import release_free_heap
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
-from ocr_core.preprocess import deskew, prepare_line, to_gray, trim_to_ink
+from ocr_core.preprocess import deskew, is_bilevel, prepare_line, smooth_bilevel, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
 from ocr_core.textdet import DetParams, TextDetector, clear_neighbours, crop_quad, quad_box
 from ocr_core.types import Box, Line, OcrResult
@@ -111,8 +111,9 @@ class OcrEngine:
         if height * width >= self.config.trim_pixels:
             release_free_heap()
         gray = to_gray(image)
+        soften = self.config.smooth_bilevel and is_bilevel(gray)
         if self.detector is not None and not single_line:
-            return self._read_with_detector(gray, t0)
+            return self._read_with_detector(gray, t0, soften)
         angle = 0.0
         if single_line:
             boxes = [Box(0, 0, width, height)]
@@ -121,7 +122,7 @@ class OcrEngine:
                 gray, angle = deskew(gray)
             boxes = detect_lines(gray)
         t1 = time.perf_counter()
-        crops = [self._prepare(crop(gray, b)) for b in boxes]
+        crops = [self._prepare(crop(gray, b), soften) for b in boxes]
         if single_line and self.config.trim:
             crops = [trim_to_ink(c) for c in crops]
         decoded = self.recognizer.recognize(crops)
@@ -130,19 +131,19 @@ class OcrEngine:
             boxes = [self._unrotate(b, angle, gray.shape, (height, width)) for b in boxes]
         return self._result(boxes, decoded, (width, height), (t0, t1, t2), keep_unsure=single_line)
 
-    def _read_with_detector(self, gray: np.ndarray, t0: float) -> OcrResult:
+    def _read_with_detector(self, gray: np.ndarray, t0: float, soften: bool) -> OcrResult:
         """Learned detector -> straightened crops -> page orientation -> lines (tall ones turned)."""
         assert self.detector is not None
         height, width = gray.shape
         quads = self.detector.detect(gray)
         t1 = time.perf_counter()
-        crops = [self._line(gray, q) for q in quads]
+        crops = [self._line(gray, q, soften) for q in quads]
         decoded = read_lines(crops, self.recognizer.recognize)
         turns = page_rotation(crops, decoded, self.recognizer.recognize)
         if turns:  # detect and read again on the upright page; boxes map back to the input below
             upright = rotate_page(gray, turns)
             quads = self.detector.detect(upright)
-            decoded = read_lines([self._line(upright, q) for q in quads], self.recognizer.recognize)
+            decoded = read_lines([self._line(upright, q, soften) for q in quads], self.recognizer.recognize)
         t2 = time.perf_counter()
         boxes = [
             quad_box(unrotate_points(q, turns, (height, width)) if turns else q, width, height) for q in quads
@@ -168,13 +169,15 @@ class OcrEngine:
         width, height = size
         return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
 
-    def _line(self, gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool = False) -> np.ndarray:
         """One detected line, straightened, prepared and (``isolate``) cleared of its neighbours."""
-        line = self._prepare(crop_quad(gray, quad))
+        line = self._prepare(crop_quad(gray, quad), soften)
         return clear_neighbours(line) if self.config.isolate else line
 
-    def _prepare(self, line: np.ndarray) -> np.ndarray:
-        return prepare_line(line, use_clahe=self.config.clahe, use_binarize=self.config.binarize)
+    def _prepare(self, line: np.ndarray, soften: bool = False) -> np.ndarray:
+        """``soften``: the page is 1-bit (``smooth_bilevel``)."""
+        line = prepare_line(line, use_clahe=self.config.clahe, use_binarize=self.config.binarize)
+        return smooth_bilevel(line) if soften else line
 
     @staticmethod
     def _unrotate(box: Box, angle: float, rotated_shape: tuple[int, ...], shape: tuple[int, int]) -> Box:

@@ -120,6 +120,23 @@ def deskew(gray: np.ndarray, max_angle: float = 15.0) -> tuple[np.ndarray, float
     return rotate(gray, -angle), angle
 
 
+def is_bilevel(gray: np.ndarray) -> bool:
+    """Whether a page holds two gray levels at most: a 1-bit scan or a fax."""
+    return int(np.count_nonzero(np.bincount(gray.ravel(), minlength=256))) <= 2
+
+
+def smooth_bilevel(line: np.ndarray, min_side: int = 32) -> np.ndarray:
+    """A line crop of a 1-bit page with its staircase edges softened (3x3 Gaussian), when the
+    crop is at least ``min_side`` across (the recognizer's input height), i.e. shrunk to read.
+
+    The recognizer learned from anti-aliased renders; the hard jaggies of a 300-dpi bilevel scan,
+    shrunk to 32 rows, turn into broken and bridged strokes. A smaller crop is enlarged instead,
+    and blurring it loses detail (measured on synthetic 1-bit pages: model card)."""
+    if min(line.shape[:2]) < min_side:
+        return line
+    return cv2.GaussianBlur(line, (3, 3), 0)
+
+
 def trim_to_ink(gray: np.ndarray, margin: float = 0.15) -> np.ndarray:
     """Crop a dark-on-light line to its ink plus a margin of ``margin`` x ink height.
 
