@@ -11,7 +11,7 @@ TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
 .PHONY: venv serve demo invoke local-s3 layer opencv-slim validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
-	teacher-cache train train-status train-det export-det export compression-report lm eval eval-rotated bench bench-pages audit clean
+	teacher-cache train train-status ship train-det export-det export compression-report lm eval eval-rotated bench bench-pages audit clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -170,6 +170,11 @@ export-det: $(STAMP)-train font-pack corpus
 
 export: $(STAMP)-train font-pack corpus
 	cd model && ../$(BIN)/python -m ocr_train.export --ckpt ../$(CKPT) --out crnn_int8.onnx --fp32-out ../$(RUN)/crnn_fp32.onnx
+
+# A fine-tuned checkpoint shipped the compression study's way (hybrid INT8, 7-bit weights, onnxslim)
+# -> model/crnn_int8.onnx + model/ckpt/crnn_student_fp32.pt; RECIPE is stored in the file's metadata.
+ship: $(STAMP)-train font-pack corpus
+	cd model && ../$(BIN)/python -m ocr_train.ship --ckpt ../$(CKPT) --recipe "$(RECIPE)"
 
 # The compression study: baseline, pruning, distillation sweep, INT8 variants and fusion, built where
 # missing (model/runs/compression/; every variant: several hours on 2 cores, COMPRESSION_ARGS="--variants
