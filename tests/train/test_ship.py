@@ -1,4 +1,4 @@
-"""Shipping a fine-tuned checkpoint: hybrid INT8 + onnxslim under the product's name, saying how it was made."""
+"""Shipping a fine-tuned checkpoint: hybrid INT8 + onnxslim under the product's name, with its recipe."""
 
 from __future__ import annotations
 
