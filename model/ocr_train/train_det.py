@@ -150,7 +150,9 @@ def evaluate(model: DbNet, pages: list[SynthPage], params: DetParams) -> dict[st
     model.eval()
     maps = []
     for page in pages:
-        resized, sx, sy = resize_for_detection(page.image, params.max_side)
+        resized, sx, sy = resize_for_detection(
+            page.image, params.max_side, params.min_side, params.upscale_to
+        )
         maps.append((model(torch.from_numpy(to_input(resized)))[0, 0].numpy(), sx, sy))
     model.train()
     return score_pages(pages, maps, params)

@@ -179,3 +179,13 @@ def test_strips_cover_every_row_once_with_context():
             assert r0 <= k0 < k1 <= r1 and all(v % 32 == 0 for v in (r0, r1, k0, k1))
             assert k0 - r0 == min(128, k0) and r1 - k1 == min(128, h - k1)  # context where there is page
             assert (k1 - k0) * w <= 360_000 + 32 * w
+
+
+def test_a_small_page_is_enlarged_for_detection_only_when_asked():
+    gray = np.full((200, 300), 255, np.uint8)
+    same, sx, _ = resize_for_detection(gray, 960)
+    assert same.shape == (192, 288) and sx == pytest.approx(288 / 300)  # multiples of 32, not enlarged
+    big, sx, sy = resize_for_detection(gray, 960, upscale_to=640)
+    assert big.shape == (416, 640) and sx == pytest.approx(640 / 300) and sy == pytest.approx(416 / 200)
+    capped, _, _ = resize_for_detection(gray, 480, upscale_to=640)
+    assert max(capped.shape) == 480  # never past max_side

@@ -32,6 +32,8 @@ class DetParams:
 
     max_side: int = 960
     min_side: int = 32
+    upscale_to: int = 0  # a page whose long side is shorter is enlarged to this (0: never; measured
+    # in the model card, not shipped)
     bin_thresh: float = 0.4  # bin/box thresholds and merge_gap: `python -m ocr_train.tune_det` (model card)
     box_thresh: float = 0.6
     min_size: float = 3.0  # smallest short side (map pixels) of a kept region
@@ -50,11 +52,14 @@ class DetParams:
 
 
 def resize_for_detection(
-    gray: np.ndarray, max_side: int, min_side: int = 32
+    gray: np.ndarray, max_side: int, min_side: int = 32, upscale_to: int = 0
 ) -> tuple[np.ndarray, float, float]:
-    """Scale so the long side is <= max_side, both sides multiples of 32 (>= min_side)."""
+    """Scale so the long side is <= max_side (and >= ``upscale_to`` when set), both sides
+    multiples of 32 (>= min_side)."""
     h, w = gray.shape[:2]
     scale = min(1.0, max_side / max(h, w))
+    if upscale_to and max(h, w) < upscale_to:
+        scale = min(upscale_to, max_side) / max(h, w)
     nh = max(min_side, int(round(h * scale / 32)) * 32)
     nw = max(min_side, int(round(w * scale / 32)) * 32)
     resized = cv2.resize(gray, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
@@ -291,7 +296,9 @@ class TextDetector:
 
     def probability(self, gray: np.ndarray) -> tuple[np.ndarray, float, float]:
         """The probability map of a page at detection scale, with the x and y scale factors."""
-        resized, sx, sy = resize_for_detection(gray, self.params.max_side, self.params.min_side)
+        resized, sx, sy = resize_for_detection(
+            gray, self.params.max_side, self.params.min_side, self.params.upscale_to
+        )
         h, w = resized.shape
         parts = strips(h, w, self.params.strip_pixels, self.params.strip_context)
         if len(parts) == 1:
