@@ -53,3 +53,16 @@ def test_pruning_keeps_the_contexts_of_kept_ngrams(tmp_path):
     assert abc in set(np.cumsum(arrays["keys3"]).tolist())  # stored as gaps
     # (a, b) is below the bigram count, and kept as the context of (a, b, c)
     assert 1 * v + 2 in set(np.cumsum(arrays["keys2"]).tolist())
+
+
+def test_english_lines_carry_quotes_and_typeset_apostrophes():
+    import string
+
+    pytest.importorskip("wordfreq")
+    from ocr_train.charlm import LineSource
+
+    charset = Charset(list(string.printable[:95]) + list("\u2018\u2019\u201c\u201d中国人"))
+    source = LineSource(charset, 50, 3000, 1)
+    lines = [source.en_line() for _ in range(1500)]
+    assert sum('"' in t for t in lines) > 30 and sum("\u201c" in t and "\u201d" in t for t in lines) > 30
+    assert sum("\u2019" in t for t in lines) > 30 and sum("'" in t for t in lines) > 30
