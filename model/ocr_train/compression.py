@@ -636,15 +636,19 @@ def measure(variants: list[Variant], real: Path, repeat: int) -> list[dict[str, 
     return rows
 
 
-def ship(src: Path, dst: Path, name: str = "crnn-zh-en-int8") -> None:
-    """Copy the final variant to the shipped file under the product's model name."""
+STUDY_RECIPE = "python -m ocr_train.compression --ship"
+
+
+def ship(src: Path, dst: Path, name: str = "crnn-zh-en-int8", recipe: str = STUDY_RECIPE) -> None:
+    """Copy the final variant to the shipped file under the product's model name, with how it was
+    made (``recipe``) in its metadata."""
     import onnx
 
     from ocr_train.export import set_metadata
 
     meta = {p.key: p.value for p in onnx.load(str(src)).metadata_props}
     shutil.copy(src, dst)
-    set_metadata(dst, {**meta, "model_name": name, "recipe": "python -m ocr_train.compression --ship"})
+    set_metadata(dst, {**meta, "model_name": name, "recipe": recipe})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -695,10 +699,10 @@ def main(argv: list[str] | None = None) -> None:
         ship_final(final.onnx, Path(final.ckpt))
 
 
-def ship_final(onnx_file: Path, ckpt: Path, model_dir: Path = MODEL_DIR) -> None:
+def ship_final(onnx_file: Path, ckpt: Path, model_dir: Path = MODEL_DIR, recipe: str = STUDY_RECIPE) -> None:
     from ocr_train.train import atomic_save
 
-    ship(onnx_file, model_dir / "crnn_int8.onnx")
+    ship(onnx_file, model_dir / "crnn_int8.onnx", recipe=recipe)
     shipped_ckpt = model_dir / SHIPPED_CKPT
     weights = torch.load(ckpt, map_location="cpu", weights_only=False)
     weights.pop("optimizer", None)  # the AdamW moments would triple the committed file

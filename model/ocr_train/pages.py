@@ -22,11 +22,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 from ocr_core.charset import Charset
-from PIL import Image, ImageDraw
 
 from ocr_train.corpus import load as load_corpus
 from ocr_train.fonts import PackedFont, load_pack
-from ocr_train.render import _background, _font, _text_colour, _text_mask, pick_font
+from ocr_train.render import _background, _font, _text_colour, _text_mask, pick_font, units_mask
 from ocr_train.textgen import TextSampler
 
 cv2.setNumThreads(1)
@@ -60,18 +59,7 @@ def _spread_mask(text: str, font: PackedFont, size: int, extra: float) -> np.nda
     Justified columns (magazines, newspapers, books) stretch the spaces of each line to fill the
     measure; a loose line is still one line, and the detector's pieces of it must be joined."""
     f = _font(str(font.file), size)
-    words = text.split(" ")
-    ascent, descent = f.getmetrics()
-    space = f.getlength(" ") + extra
-    lengths = [f.getlength(w) for w in words]
-    width = int(sum(lengths) + space * (len(words) - 1)) + 1
-    canvas = Image.new("L", (width + size, ascent + descent + size // 2), 0)
-    draw = ImageDraw.Draw(canvas)
-    x = float(size // 2)
-    for word, length in zip(words, lengths, strict=True):
-        draw.text((x, size // 4), word, font=f, fill=255)
-        x += length + space
-    return np.asarray(canvas)
+    return units_mask(f, text.split(" "), f.getlength(" ") + extra, size)
 
 
 class _Canvas:

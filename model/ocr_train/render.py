@@ -50,19 +50,27 @@ def _text_mask(text: str, font: PackedFont, size: int, rng: random.Random) -> np
         width = int(f.getlength(text)) + 1
         canvas = Image.new("L", (width + size, height + size // 2), 0)
         ImageDraw.Draw(canvas).text((size // 2, size // 4), text, font=f, fill=255)
+        mask = np.asarray(canvas)
     else:
-        advances = [f.getlength(c) for c in text]
-        width = int(sum(advances) + spacing * (len(text) - 1)) + 1
-        canvas = Image.new("L", (max(width, 1) + size, height + size // 2), 0)
-        draw = ImageDraw.Draw(canvas)
-        x = float(size // 2)
-        for c, adv in zip(text, advances, strict=True):
-            draw.text((x, size // 4), c, font=f, fill=255)
-            x += adv + spacing
-    mask = np.asarray(canvas)
+        mask = units_mask(f, list(text), spacing, size)
     if rng.random() < 0.1:  # faux bold
         mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
     return mask
+
+
+def units_mask(f: ImageFont.FreeTypeFont, units: list[str], gap: float, size: int) -> np.ndarray:
+    """Gray mask of ``units`` (characters or words) drawn one after another, ``gap`` pixels apart
+    beyond their own advances, on ``_text_mask``'s canvas (margin size/2 across, size/4 above)."""
+    ascent, descent = f.getmetrics()
+    advances = [f.getlength(u) for u in units]
+    width = int(sum(advances) + gap * (len(units) - 1)) + 1
+    canvas = Image.new("L", (max(width, 1) + size, ascent + descent + size // 2), 0)
+    draw = ImageDraw.Draw(canvas)
+    x = float(size // 2)
+    for unit, adv in zip(units, advances, strict=True):
+        draw.text((x, size // 4), unit, font=f, fill=255)
+        x += adv + gap
+    return np.asarray(canvas)
 
 
 def _background(h: int, w: int, rng: random.Random) -> np.ndarray:

@@ -16,10 +16,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-import onnx
-
 from ocr_train.compression import Recipe, export, ship_final, slim
-from ocr_train.export import set_metadata
 from ocr_train.paths import MODEL_DIR
 
 
@@ -31,11 +28,8 @@ def ship_checkpoint(
     with tempfile.TemporaryDirectory() as tmp:
         hybrid = export(ckpt, Path(tmp) / "hybrid.onnx", "hybrid", assets or Recipe())
         final = slim(hybrid, Path(tmp) / "final.onnx")
-        ship_final(final, ckpt, model_dir)
-    shipped = model_dir / "crnn_int8.onnx"
-    meta = {p.key: p.value for p in onnx.load(str(shipped)).metadata_props}
-    set_metadata(shipped, {**meta, "recipe": recipe_text})
-    return shipped
+        ship_final(final, ckpt, model_dir, recipe_text)
+    return model_dir / "crnn_int8.onnx"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -169,12 +169,12 @@ class OcrEngine:
         width, height = size
         return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
 
-    def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool = False) -> np.ndarray:
+    def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool) -> np.ndarray:
         """One detected line, straightened, prepared and (``isolate``) cleared of its neighbours."""
         line = self._prepare(crop_quad(gray, quad), soften)
         return clear_neighbours(line) if self.config.isolate else line
 
-    def _prepare(self, line: np.ndarray, soften: bool = False) -> np.ndarray:
+    def _prepare(self, line: np.ndarray, soften: bool) -> np.ndarray:
         """``soften``: the page is 1-bit (``smooth_bilevel``)."""
         line = prepare_line(line, use_clahe=self.config.clahe, use_binarize=self.config.binarize)
         return smooth_bilevel(line) if soften else line
