@@ -30,6 +30,12 @@ CONTRACTIONS = (
     "I'm", "I've", "I'd", "I'll", "you're", "you've", "we're", "we'll", "they're", "they've",
     "he's", "she's", "o'clock",
 )  # fmt: skip
+# Abbreviations end in a period that a comma may follow ("Corp.,", "B.C.,"): the recognizer
+# merged the two marks into one. Justified columns break words at the line's end ("igno-").
+ABBREVIATIONS = (
+    "Corp.", "Inc.", "Co.", "Ltd.", "Mr.", "Mrs.", "Dr.", "St.", "Jr.", "Md.", "Mass.", "Calif.",
+    "U.S.", "U.K.", "B.C.", "A.D.", "a.m.", "p.m.", "e.g.", "i.e.", "etc.", "No.", "vs.", "Gen.",
+)  # fmt: skip
 QUOTES = (('"', '"'), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("'", "'"))
 QUOTE_WEIGHTS = (0.4, 0.35, 0.15, 0.1)
 KINDS = ("zh", "en", "mixed", "faker_zh", "faker_en", "numeric", "rare", "caps")
@@ -104,6 +110,11 @@ class TextSampler:
                 words[i] = r.choice(CONTRACTIONS)
             elif u < 0.1 and w.isalpha():
                 words[i] = w + ("'s" if not w.endswith("s") or r.random() < 0.5 else "'")
+            elif u < 0.13:
+                words[i] = r.choice(ABBREVIATIONS) + ("," if r.random() < 0.5 else "")
+        last = words[-1]
+        if len(last) >= 5 and last.isalpha() and r.random() < 0.12:  # a word broken at the line's end
+            words[-1] = last[: r.randint(2, len(last) - 2)] + "-"
         if r.random() < 0.2:
             apostrophe = "\u2019" if r.random() < 0.5 else "'"
             words = [w.replace("'", apostrophe) for w in words]

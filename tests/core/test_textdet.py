@@ -10,6 +10,7 @@ from ocr_core.textdet import (
     clear_neighbours,
     crop_quad,
     merge_into_lines,
+    missed_ends,
     order_points,
     quad_box,
     quads_from_prob,
@@ -110,6 +111,54 @@ def test_a_clean_crop_and_a_vertical_crop_are_handled_alike():
     # then the lone line comes back unchanged, and the turned crop as the turned cleared crop
     assert np.array_equal(clear_neighbours(lone), lone)
     assert np.array_equal(clear_neighbours(np.rot90(crop).copy()), np.rot90(clear_neighbours(crop)))
+
+
+def _line_with_hyphen(noise: bool = False, rule: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A word ending in a hyphen (ink x 10-212, hyphen from x ~198) and a quad that stops short
+    of the hyphen, as the detector's fading map does on real scans. ``noise``: scanner specks
+    past the word; ``rule``: a box's edge running on past the end."""
+    page = np.full((80, 400), 255, np.uint8)
+    cv2.putText(page, "tempo", (10, 52), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0,), 3)
+    cv2.line(page, (198, 40), (212, 40), (0,), 4)
+    if noise:
+        rng = np.random.default_rng(0)
+        ys, xs = rng.integers(25, 55, 60), rng.integers(200, 400, 60)
+        page[ys, xs] = 0
+    if rule:
+        cv2.rectangle(page, (196, 28), (399, 56), (0,), -1)
+    return page, np.float32([[10, 20], [190, 20], [190, 56], [10, 56]])
+
+
+def test_a_hyphen_past_the_quad_end_is_taken_into_the_crop():
+    # given a quad that stops before the line's closing hyphen
+    page, quad = _line_with_hyphen()
+    short = 36
+    # when the ends are looked for in a crop reaching 0.75 line heights further
+    wide = crop_quad(page, quad, ends=(0.75, 0.75))
+    before, after = missed_ends(wide, 0.75, 0.3)
+    # then nothing is added before the line, and the crop taken with the found ends holds the hyphen
+    assert before == 0.0 and after > 0
+    plain, fitted = crop_quad(page, quad), crop_quad(page, quad, ends=(before, after))
+    assert fitted.shape[1] == pytest.approx(plain.shape[1] + after * short, abs=1)
+    assert (plain[:, -4:] < 128).sum() > 0  # the plain crop cuts through the hyphen
+    assert (fitted[:, -4:] < 128).sum() == 0  # the fitted one ends in a blank margin past it
+
+
+def test_specks_rules_and_clean_ends_add_nothing():
+    # given a quad that covers its whole line, and short quads beside noise or a box's edge
+    page, _ = _line_with_hyphen()
+    whole = np.float32([[10, 20], [214, 20], [214, 56], [10, 56]])
+    cases = [(page, whole), (_line_with_hyphen(noise=True)[0], whole), _line_with_hyphen(rule=True)]
+    # when the ends are looked for
+    found = [missed_ends(crop_quad(p, q, ends=(0.75, 0.75)), 0.75, 0.3) for p, q in cases]
+    # then none is lengthened: the specks are too small to be marks, the rule runs to the reach's edge
+    assert found == [(0.0, 0.0)] * 3
+
+
+def test_a_vertical_line_is_fitted_along_its_length():
+    page, quad = _line_with_hyphen()
+    wide = crop_quad(page, quad, ends=(0.75, 0.75))
+    assert missed_ends(np.rot90(wide, -1).copy(), 0.75, 0.3) == missed_ends(wide, 0.75, 0.3)
 
 
 def test_a_thinned_quad_keeps_its_middle_line_and_length():

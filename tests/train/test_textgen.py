@@ -58,3 +58,24 @@ def test_worksheet_sums_end_in_an_equals_sign_or_a_result(sampler):
     assert all(pattern.match(s) for s in sums), [s for s in sums if not pattern.match(s)][:5]
     assert sum("×" in s for s in sums) > 40
     assert all(sampler.charset.covers(s) for s in sums)
+
+
+def test_english_lines_carry_abbreviations_and_broken_words_at_the_end(sampler):
+    from ocr_train.textgen import ABBREVIATIONS
+
+    english = [text for kind, text in (sampler.sample(1.0) for _ in range(3000)) if kind == "en"]
+    abbreviated = [
+        t for t in english if any(a in t.split(" ") or a + "," in t.split(" ") for a in ABBREVIATIONS)
+    ]
+    broken = [t for t in english if re.search(r"[A-Za-z]{2}-$", t)]
+    assert 0.03 < len(abbreviated) / len(english) < 0.5
+    assert any(re.search(r"\.,( |$)", t) for t in abbreviated)  # a period then a comma: "Corp.,"
+    assert 0.02 < len(broken) / len(english) < 0.2
+    stems = {t.rsplit(" ", 1)[-1][:-1].lstrip("\"\u201c\u2018'") for t in broken}
+    words = (
+        set(sampler.en_words)
+        | {w.capitalize() for w in sampler.en_words}
+        | {w.upper() for w in sampler.en_words}
+    )
+    assert all(any(w.startswith(s) for w in words) for s in stems)  # a word's start (or word + '-')
+    assert len(stems - words) > 5  # most are cut inside the word

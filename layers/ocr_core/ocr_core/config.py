@@ -53,6 +53,9 @@ class EngineConfig:
     det_model_path: Path = field(default_factory=default_det_model_path)
     det_merge_gap: float = 0.5  # learned detector: join line pieces closer than this (line heights)
     isolate: bool = True  # learned detector: erase neighbouring lines' ink cut into each crop
+    end_reach: float = 0.75  # learned detector: look this many line heights past each end for ink
+    # the quad missed (0: off; ``textdet.missed_ends``; chosen on synthetic pages, model card)
+    end_gap: float = 0.3  # ... and take ink that starts within this many line heights of the last
     trim: bool = True  # single-line mode: crop blank borders around the ink
     # "beam" (CTC beam + character LM), "greedy", "auto" (beam if the LM file fits); default OCR_DECODER
     decoder: str = field(default_factory=lambda: os.environ.get("OCR_DECODER", "auto"))

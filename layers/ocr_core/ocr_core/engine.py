@@ -20,7 +20,7 @@ from ocr_core.memory import release_free_heap
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
 from ocr_core.preprocess import deskew, is_bilevel, prepare_line, smooth_bilevel, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
-from ocr_core.textdet import DetParams, TextDetector, clear_neighbours, crop_quad, quad_box
+from ocr_core.textdet import DetParams, TextDetector, clear_neighbours, crop_quad, missed_ends, quad_box
 from ocr_core.types import Box, Line, OcrResult
 
 
@@ -172,6 +172,12 @@ class OcrEngine:
     def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool) -> np.ndarray:
         """One detected line, straightened, prepared and (``isolate``) cleared of its neighbours."""
         line = self._prepare(crop_quad(gray, quad), soften)
+        reach = self.config.end_reach
+        if reach:  # the same crop, longer where the quad stopped short of the line's ink
+            wide = self._prepare(crop_quad(gray, quad, ends=(reach, reach)), soften)
+            ends = missed_ends(clear_neighbours(wide), reach, self.config.end_gap)
+            if any(ends):
+                line = self._prepare(crop_quad(gray, quad, ends=ends), soften)
         return clear_neighbours(line) if self.config.isolate else line
 
     def _prepare(self, line: np.ndarray, soften: bool) -> np.ndarray:

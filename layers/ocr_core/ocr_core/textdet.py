@@ -212,21 +212,40 @@ def quad_rows(height: int) -> tuple[float, float]:
     return top, top + short
 
 
-def crop_quad(gray: np.ndarray, quad: np.ndarray, pad: bool = True) -> np.ndarray:
-    """Straighten a (possibly rotated) line quad into an upright crop with a small margin."""
+def along_margin(short: float) -> float:
+    """What ``crop_quad`` adds at each end of a line ``short`` pixels high (before ``ends``)."""
+    return PAD_ALONG * short + 1
+
+
+def crop_quad(
+    gray: np.ndarray, quad: np.ndarray, pad: bool = True, ends: tuple[float, float] = (0.0, 0.0)
+) -> np.ndarray:
+    """Straighten a (possibly rotated) line quad into an upright crop with a small margin.
+
+    ``ends``: extra line heights of page taken before the line's start and after its end."""
     pts = order_points(quad)
     w = float(max(np.linalg.norm(pts[1] - pts[0]), np.linalg.norm(pts[2] - pts[3])))
     h = float(max(np.linalg.norm(pts[3] - pts[0]), np.linalg.norm(pts[2] - pts[1])))
+    ux = (pts[1] - pts[0]) / max(w, 1e-6)
+    uy = (pts[3] - pts[0]) / max(h, 1e-6)
+    short = min(w, h)
+    m0 = m1 = across = 0.0
     if pad:  # the margin the recognizer was trained with around the ink
-        short = min(w, h)
-        ux = (pts[1] - pts[0]) / max(w, 1e-6)
-        uy = (pts[3] - pts[0]) / max(h, 1e-6)
-        along, across = PAD_ALONG * short + 1, across_margin(short)
-        mx, my = (along, across) if w >= h else (across, along)
+        m0 = m1 = along_margin(short)
+        across = across_margin(short)
+    m0, m1 = m0 + ends[0] * short, m1 + ends[1] * short
+    if w >= h:  # along the line is x: the start is the left side
         pts = pts + np.array(
-            [-mx * ux - my * uy, mx * ux - my * uy, mx * ux + my * uy, -mx * ux + my * uy], np.float32
+            [-m0 * ux - across * uy, m1 * ux - across * uy, m1 * ux + across * uy, -m0 * ux + across * uy],
+            np.float32,
         )
-        w, h = w + 2 * mx, h + 2 * my
+        w, h = w + m0 + m1, h + 2 * across
+    else:  # a vertical line reads top to bottom
+        pts = pts + np.array(
+            [-across * ux - m0 * uy, across * ux - m0 * uy, across * ux + m1 * uy, -across * ux + m1 * uy],
+            np.float32,
+        )
+        w, h = w + 2 * across, h + m0 + m1
     cw, ch = max(1, int(round(w))), max(1, int(round(h)))
     dst = np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], np.float32)
     mat = cv2.getPerspectiveTransform(pts.astype(np.float32), dst)
@@ -267,6 +286,55 @@ def clear_neighbours(line: np.ndarray, core: tuple[float, float] = (0.3, 0.7)) -
     out = line.copy()
     out[mask > 0] = np.uint8(round(background))
     return out
+
+
+MIN_MARK = 0.006  # smallest ink blob ``missed_ends`` takes, in squared line heights
+MIN_EXTEND = 0.1  # smallest lengthening (line heights) worth a new crop
+
+
+def missed_ends(line: np.ndarray, reach: float, max_gap: float) -> tuple[float, float]:
+    """Line heights of ink the quad missed before its start and after its end, in a
+    ``crop_quad(..., ends=(reach, reach))`` crop (dark on light); (0, 0) when it missed none.
+
+    The detector's map fades on small marks at a line's ends (a hyphen, a closing period or
+    quote, a one-letter word), so its quad can stop short of them and the recognizer never sees
+    them. Ink in the quad's rows that starts within ``max_gap`` line heights of the last ink
+    taken belongs to the line, unless it runs on to the edge of the reach: a rule, a box or
+    a picture, not a mark. Works along the long side, so vertical lines are handled alike.
+    """
+    if line.shape[0] > line.shape[1]:
+        return missed_ends(np.ascontiguousarray(line.T), reach, max_gap)
+    height, width = line.shape
+    top, bottom = quad_rows(height)
+    short = bottom - top
+    extra = int(round(reach * short))
+    if extra == 0 or width <= 2 * extra or height < 8:
+        return 0.0, 0.0
+    _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = np.zeros(n, np.uint8)  # specks of scanner noise are not marks: a period is ~0.1 x 0.1
+    marks[1:] = stats[1:, cv2.CC_STAT_AREA] >= MIN_MARK * short * short
+    cols = np.flatnonzero(marks[labels[int(top) : int(np.ceil(bottom))]].any(axis=0))
+    left, right = extra, width - extra
+    inside = cols[(cols >= left) & (cols < right)]
+    if inside.size == 0:
+        return 0.0, 0.0
+    gap, margin = max_gap * short, along_margin(short)
+
+    def run(start: int, outward: np.ndarray) -> int:
+        last = start
+        for c in outward:
+            if abs(int(c) - last) > gap:
+                break
+            last = int(c)
+        return last
+
+    last = run(int(inside[-1]), cols[cols > inside[-1]])
+    first = run(int(inside[0]), cols[cols < inside[0]][::-1])
+    after = 0.0 if last >= width - 1 else (last + 1 + margin - right) / short
+    before = 0.0 if first <= 0 else (left - first + margin) / short
+    # a margin a little short of the usual is no loss; re-cropping for it would only resample
+    return tuple(e if e >= MIN_EXTEND else 0.0 for e in (before, after))  # type: ignore[return-value]
 
 
 def page_quads(
