@@ -146,7 +146,9 @@ def score_pages(
 
 @torch.no_grad()
 def evaluate(model: DbNet, pages: list[SynthPage], params: DetParams) -> dict[str, float]:
-    """The torch model's validation figure, scored as inference will get it."""
+    """The torch model's validation figure, scored by inference's post-processing on its first pass
+    (the enlarged second pass for small text, ``DetParams.min_text``, is left out: this figure
+    chooses checkpoints, and page_eval measures the whole engine)."""
     model.eval()
     maps = []
     for page in pages:

@@ -178,3 +178,33 @@ def test_a_one_bit_page_is_read_from_softened_crops():
     for sharp, soft in zip(seen[False], seen[True], strict=True):
         assert np.array_equal(soft, smooth_bilevel(sharp))
     assert EngineConfig.from_env({"OCR_SMOOTH_BILEVEL": "0"}).smooth_bilevel is False
+
+
+def test_a_page_enlarged_for_detection_gives_boxes_on_the_page(db_engine):
+    """Small text is detected again on an enlarged page; its boxes still land on the input's lines."""
+    from dataclasses import replace
+
+    parts = [
+        render_lines([t], f, size=12, margin=8)
+        for t, f in zip(TEXTS, (ZH_FONT, EN_FONT, ZH_FONT), strict=True)
+    ]
+    width = max(p.shape[1] for p in parts)
+    small = np.vstack([cv2.copyMakeBorder(p, 0, 0, 0, width - p.shape[1], cv2.BORDER_CONSTANT, value=250)
+                       for p in parts])  # fmt: skip
+    detector = db_engine.detector
+    params = detector.params
+    found = {}
+    for name, min_text in (("once", 0.0), ("enlarged", 40.0)):
+        detector.params = replace(params, min_text=min_text)
+        try:
+            found[name] = detector.detect(small)
+        finally:
+            detector.params = params
+    from ocr_core.textdet import enlarge_to, page_quads
+
+    prob, sx, sy = detector.probability(small)
+    quads = page_quads(prob, sx, sy, small.shape, params)
+    assert enlarge_to(quads, sx, max(prob.shape), replace(params, min_text=40.0)) > 1.5 * max(prob.shape)
+    assert len(found["once"]) == len(found["enlarged"]) == 3
+    for a, b in zip(found["once"], found["enlarged"], strict=True):
+        assert np.abs(a.mean(axis=0) - b.mean(axis=0)).max() < 4  # same line, in input pixels

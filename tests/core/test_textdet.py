@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from ocr_core.textdet import (
     DetParams,
     clear_neighbours,
     crop_quad,
+    enlarge_to,
     merge_into_lines,
     missed_ends,
     order_points,
@@ -238,3 +241,22 @@ def test_a_small_page_is_enlarged_for_detection_only_when_asked():
     assert big.shape == (416, 640) and sx == pytest.approx(640 / 300) and sy == pytest.approx(416 / 200)
     capped, _, _ = resize_for_detection(gray, 480, upscale_to=640)
     assert max(capped.shape) == 480  # never past max_side
+
+
+def _quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+def test_a_page_of_small_lines_is_detected_again_larger():
+    params = replace(PARAMS, min_text=20.0, max_side=960)
+    small = [_quad(10, y, 200, y + 8) for y in (10, 30, 50)]  # 8 map pixels high, median 8
+    # 8-pixel lines on a 300-pixel map: enlarged 2.5x so that they reach 20 pixels
+    assert enlarge_to(small, 1.0, 300, params) == 750
+    assert enlarge_to(small, 1.0, 600, params) == 960  # never past max_side
+    assert enlarge_to(small, 0.5, 300, params) == 960  # the quads are in page pixels: 4 map pixels
+    tall = [_quad(10, y, 200, y + 22) for y in (10, 40)]
+    assert enlarge_to(tall, 1.0, 300, params) == 0  # tall enough
+    assert enlarge_to([_quad(0, 0, 100, 18)], 1.0, 300, params) == 0  # would grow under 20%
+    assert enlarge_to(small, 1.0, 960, params) == 0  # already at max_side
+    assert enlarge_to([], 1.0, 300, params) == 0
+    assert enlarge_to(small, 1.0, 300, replace(params, min_text=0.0)) == 0  # off

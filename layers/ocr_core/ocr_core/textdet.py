@@ -34,6 +34,8 @@ class DetParams:
     min_side: int = 32
     upscale_to: int = 0  # a page whose long side is shorter is enlarged to this (0: never; measured
     # in the model card, not shipped)
+    min_text: float = 20.0  # lines found shorter than this (median, map pixels) -> the page is
+    # enlarged so they reach it, up to max_side, and detected again (0: never; model card)
     bin_thresh: float = 0.4  # bin/box thresholds and merge_gap: `python -m ocr_train.tune_det` (model card)
     box_thresh: float = 0.6
     min_size: float = 3.0  # smallest short side (map pixels) of a kept region
@@ -349,6 +351,16 @@ def page_quads(
     return reading_order(quads, w, h)
 
 
+def enlarge_to(quads: list[np.ndarray], scale: float, long_side: int, params: DetParams) -> int:
+    """The long side to detect a page at again so that its median line is ``min_text`` map pixels
+    high (capped by ``max_side``), or 0 when its lines are tall enough or it cannot grow by 20%."""
+    if not params.min_text or not quads or long_side >= params.max_side:
+        return 0
+    median = float(np.median([min(cv2.minAreaRect(q)[1]) for q in quads])) * scale
+    target = min(params.max_side, int(long_side * params.min_text / max(median, 1.0)))
+    return target if target >= 1.2 * long_side else 0
+
+
 class TextDetector:
     """ONNX session built once; ``detect`` returns line quads in page pixels, in reading order."""
 
@@ -362,10 +374,10 @@ class TextDetector:
         self.params = replace(base, shrink=float(config.get("shrink", base.shrink)))
         self.input_name = self.session.get_inputs()[0].name
 
-    def probability(self, gray: np.ndarray) -> tuple[np.ndarray, float, float]:
+    def probability(self, gray: np.ndarray, upscale_to: int = 0) -> tuple[np.ndarray, float, float]:
         """The probability map of a page at detection scale, with the x and y scale factors."""
         resized, sx, sy = resize_for_detection(
-            gray, self.params.max_side, self.params.min_side, self.params.upscale_to
+            gray, self.params.max_side, self.params.min_side, upscale_to or self.params.upscale_to
         )
         h, w = resized.shape
         parts = strips(h, w, self.params.strip_pixels, self.params.strip_context)
@@ -383,5 +395,9 @@ class TextDetector:
         """Line quads in reading order, each ``line_height`` of the detected line's height."""
         prob, sx, sy = self.probability(gray)
         quads = page_quads(prob, sx, sy, gray.shape[:2], self.params)
+        target = enlarge_to(quads, sx, max(prob.shape), self.params)
+        if target:  # small text: the network finds it better drawn larger
+            prob, sx, sy = self.probability(gray, upscale_to=target)
+            quads = page_quads(prob, sx, sy, gray.shape[:2], self.params)
         share = self.params.line_height
         return quads if share == 1.0 else [thin_quad(q, share) for q in quads]
