@@ -170,15 +170,17 @@ class OcrEngine:
         return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
 
     def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool) -> np.ndarray:
-        """One detected line, straightened, prepared and (``isolate``) cleared of its neighbours."""
+        """One detected line, straightened, lengthened to ink its quad missed (``end_reach``), prepared
+        and (``isolate``) cleared of its neighbours."""
+        isolate = clear_neighbours if self.config.isolate else (lambda crop: crop)
         line = self._prepare(crop_quad(gray, quad), soften)
         reach = self.config.end_reach
         if reach:  # the same crop, longer where the quad stopped short of the line's ink
-            wide = self._prepare(crop_quad(gray, quad, ends=(reach, reach)), soften)
-            ends = missed_ends(clear_neighbours(wide), reach, self.config.end_gap)
+            wide = isolate(self._prepare(crop_quad(gray, quad, ends=(reach, reach)), soften))
+            ends = missed_ends(wide, reach, self.config.end_gap)
             if any(ends):
                 line = self._prepare(crop_quad(gray, quad, ends=ends), soften)
-        return clear_neighbours(line) if self.config.isolate else line
+        return isolate(line)
 
     def _prepare(self, line: np.ndarray, soften: bool) -> np.ndarray:
         """``soften``: the page is 1-bit (``smooth_bilevel``)."""
