@@ -173,14 +173,11 @@ class OcrEngine:
         """One detected line, straightened, lengthened to ink its quad missed (``end_reach``), prepared
         and (``isolate``) cleared of its neighbours."""
         isolate = clear_neighbours if self.config.isolate else (lambda crop: crop)
-        line = self._prepare(crop_quad(gray, quad), soften)
-        reach = self.config.end_reach
-        if reach:  # the same crop, longer where the quad stopped short of the line's ink
+        reach, ends = self.config.end_reach, (0.0, 0.0)
+        if reach:  # look past the quad's ends; (0, 0) gives exactly the plain crop
             wide = isolate(self._prepare(crop_quad(gray, quad, ends=(reach, reach)), soften))
             ends = missed_ends(wide, reach, self.config.end_gap)
-            if any(ends):
-                line = self._prepare(crop_quad(gray, quad, ends=ends), soften)
-        return isolate(line)
+        return isolate(self._prepare(crop_quad(gray, quad, ends=ends), soften))
 
     def _prepare(self, line: np.ndarray, soften: bool) -> np.ndarray:
         """``soften``: the page is 1-bit (``smooth_bilevel``)."""
