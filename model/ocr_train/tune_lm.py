@@ -1,4 +1,4 @@
-"""Choose the beam decoder's LM weight and character bonus on rendered lines of real prose.
+"""Choose the beam decoder's LM weight, character bonus and floor on rendered lines of real prose.
 
 The choosing set is ``realtext.real_text_set``: sentences of People's Daily and of book
 reviews (Chinese) and of the Python documentation (English), rendered in the held-out fonts
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import time
 from pathlib import Path
 
@@ -36,6 +37,7 @@ BONUSES = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
 PRIORS = (0.0, 0.5, 1.0)
 BEAMS = (4, 8)
 MIN_PROBS = (0.01, 0.02, 0.05)
+FLOORS = (math.inf, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
 SPEED_SLACK = 0.005  # half a point of real-text line accuracy buys the faster search
 EXCLUDED_KIND = "rare"
 
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--weights", type=float, nargs="+", default=list(WEIGHTS))
     p.add_argument("--bonuses", type=float, nargs="+", default=list(BONUSES))
     p.add_argument("--priors", type=float, nargs="+", default=list(PRIORS))
+    p.add_argument("--floors", type=float, nargs="+", default=list(FLOORS))
     args = p.parse_args(argv)
     rec = Recognizer(args.model)
     lm = CharLM(args.lm, rec.charset)
@@ -114,11 +117,22 @@ def main(argv: list[str] | None = None) -> None:
     # ties go to the weaker LM, then the smaller bonus and prior
     best = max(rows, key=lambda r: (round(r["real_text"]["acc"], 6), -r["weight"], -r["bonus"], -r["prior"]))
     print(f"chosen: {json.dumps(best)}")
+    # then how far the LM may lower a character the network reads (no floor wins ties)
+    floors = []
+    for floor in args.floors:
+        settings = BeamSettings(best["weight"], best["bonus"], best["prior"], args.beam, args.min_prob, floor)
+        row = {"floor": floor}
+        for k, val in sets.items():
+            row[k] = accuracy(read_all(cands[k], lm, rec.charset, settings), val)
+        floors.append(row)
+        print(json.dumps(row), flush=True)
+    floor = max(floors, key=lambda r: (round(r["real_text"]["acc"], 6), r["floor"]))
+    print(f"floor: {json.dumps(floor)}")
     # then the search's breadth: the fastest within SPEED_SLACK of the widest search's accuracy
     fast = []
     for beam, min_prob in itertools.product(BEAMS, MIN_PROBS):
-        w, b, pr = best["weight"], best["bonus"], best["prior"]
-        settings = BeamSettings(w, b, pr, beam=beam, min_prob=min_prob)
+        w, b, pr, fl = best["weight"], best["bonus"], best["prior"], floor["floor"]
+        settings = BeamSettings(w, b, pr, beam=beam, min_prob=min_prob, floor=fl)
         row = {"beam": beam, "min_prob": min_prob}
         t0 = time.perf_counter()
         for k, val in sets.items():
@@ -137,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
         "weight": best["weight"],
         "bonus": best["bonus"],
         "prior": best["prior"],
+        "floor": floor["floor"],
         "beam": breadth["beam"],
         "min_prob": breadth["min_prob"],
         "tuned_on": {
@@ -147,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
             "model": args.model.name,
             "greedy": greedy,
             "chosen": best,
+            "floor": floor,
             "breadth": breadth,
         },
     }

@@ -76,6 +76,32 @@ def test_the_lm_settles_a_confusion_the_network_leaves_open():
     assert 0.4 < d.confidence < 1.0  # the network's own probabilities of the chosen characters
 
 
+class VetoLM(FlatLM):
+    """Finds one character after another all but impossible (the shipped LM on "Corp.,")."""
+
+    def __init__(self, after: int, char: int) -> None:
+        self.after, self.char = after, char
+
+    def score_many(self, context: tuple[int, ...], chars: np.ndarray) -> np.ndarray:
+        return np.array([-18.0 if (context[-1], c) == (self.after, self.char) else 0.0 for c in chars])
+
+
+def test_the_floor_keeps_the_lm_from_deleting_a_mark_the_network_sees():
+    # given "p" then a frame that is '.' at 85% (blank 15%), then ','
+    cs = Charset(list("p.,"))
+    p, dot, comma = cs.encode("p.,")
+    logits = np.full((1, 5, cs.num_classes), -9.0, np.float32)
+    logits[0, 0, p] = logits[0, 1, 0] = logits[0, 3, 0] = logits[0, 4, comma] = 9.0
+    logits[0, 2, dot], logits[0, 2, 0] = math.log(0.85), math.log(0.15)
+    lm = VetoLM(dot, comma)
+    # when the LM's veto is unbounded, the beam drops the period
+    free = BeamSettings(weight=0.5, bonus=0.0, beam=4)
+    assert beam_decode(logits, np.array([5]), cs, lm, free)[0].text == "p,"  # type: ignore[arg-type]
+    # then a floor of 2 nats leaves the network's reading standing
+    floored = BeamSettings(weight=0.5, bonus=0.0, beam=4, floor=2.0)
+    assert beam_decode(logits, np.array([5]), cs, lm, floored)[0].text == "p.,"  # type: ignore[arg-type]
+
+
 def test_a_sure_line_is_read_exactly_as_greedy():
     cs = Charset(list("ab"))
     logits = np.full((1, 6, cs.num_classes), -9.0, np.float32)
@@ -92,6 +118,7 @@ def test_shipped_lm_matches_the_shipped_recognizer_and_carries_tuned_settings():
     assert rec.lm.size_bytes < 4 * 1024 * 1024
     assert "tuned_on" in rec.lm.meta  # chosen by ocr_train.tune_lm, not defaults
     assert rec.beam.weight == rec.lm.meta["weight"]
+    assert rec.beam.floor == rec.lm.meta["floor"]
     # the LM knows Chinese words and English casing
     cs = rec.charset
 

@@ -3,10 +3,12 @@
 Why: greedy best-path decoding takes the network's top class frame by frame, so a shape it
 finds ambiguous (O/0, 一/—) is settled by pixels alone. The beam keeps the few readings the
 network itself finds plausible and lets the LM (``ocr_core.lm``) weigh them:
-score = log P_ctc(prefix) + weight * sum(log P_lm(c | before) - prior * log P_lm(c)) + bonus * len(prefix).
-The ``prior`` term divides out the character frequencies that the network's posteriors already
-carry from its training text (the density-ratio form of shallow fusion), so the LM rewards a
-character for fitting its context rather than for being common.
+score = log P_ctc(prefix) + weight * sum(max(log P_lm(c | before) - prior * log P_lm(c), -floor))
++ bonus * len(prefix). The ``prior`` term divides out the character frequencies that the network's
+posteriors already carry from its training text (the density-ratio form of shallow fusion), so the
+LM rewards a character for fitting its context rather than for being common. The ``floor`` bounds
+the LM's veto: its text holds almost no "Corp.,", and unbounded it deleted the period (and the
+apostrophe of "Guarendi's") where the network read them as its top class.
 
 Only classes with at least ``min_prob`` probability in a frame are expanded, and a line whose
 every frame is that sure of one class is returned from the greedy path unchanged, so clean
@@ -36,6 +38,7 @@ class BeamSettings:
     prior: float = 0.0  # share of the LM's unigram log-probability taken back out (0: plain fusion)
     beam: int = 8  # prefixes kept per frame
     min_prob: float = 0.01  # a class is a candidate in a frame from this probability on
+    floor: float = math.inf  # the LM may lower a character by at most this many nats (before weight)
 
     @classmethod
     def from_lm(cls, lm: CharLM) -> BeamSettings:
@@ -47,6 +50,7 @@ class BeamSettings:
             float(meta.get("prior", base.prior)),
             int(meta.get("beam", base.beam)),
             float(meta.get("min_prob", base.min_prob)),
+            float(meta.get("floor", base.floor)),
         )
 
 
@@ -121,7 +125,7 @@ def beam_line(
         missing = [c for c in chars if c not in known]
         if missing:
             ids = np.array(missing)
-            terms = lm.score_many(ctx, ids) - settings.prior * lm.uni_logp[ids]
+            terms = np.maximum(lm.score_many(ctx, ids) - settings.prior * lm.uni_logp[ids], -settings.floor)
             known.update(zip(missing, (settings.weight * terms + settings.bonus).tolist(), strict=True))
         return known
 
