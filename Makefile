@@ -34,15 +34,16 @@ venv: $(STAMP)-core
 # Debian fonts for rendering (training data and test fixtures). Root on CI and dev machines.
 fonts:
 	@if ! fc-list 2>/dev/null | grep -q wqy-zenhei || [ ! -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] \
-	   || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	   || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+	   || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ]; then \
 	  echo "installing Debian font packages"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-wqy-zenhei \
-	    fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming fonts-droid-fallback fonts-dejavu-core \
+	    fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming fonts-droid-fallback fonts-dejavu-core fonts-dejavu-extra \
 	    fonts-liberation fonts-freefont-ttf fontconfig >/dev/null; \
 	fi
 
 font-pack: fonts $(STAMP)-train
-	test -f .cache/fonts/fonts.json || (cd model && ../$(BIN)/python -m ocr_train.fonts pack)
+	test .cache/fonts/fonts.json -nt model/ocr_train/fonts.py || (cd model && ../$(BIN)/python -m ocr_train.fonts pack)
 
 corpus: $(STAMP)-train
 	test -f .cache/corpus.json || (cd model && ../$(BIN)/python -m ocr_train.corpus)

@@ -50,12 +50,16 @@ FONTS: tuple[FontSpec, ...] = (
     FontSpec("liberation-sans-italic", "truetype/liberation/LiberationSans-Italic.ttf", 0, False, "train"),
     FontSpec("liberation-serif", "truetype/liberation/LiberationSerif-Regular.ttf", 0, False, "train"),
     FontSpec("liberation-serif-bold", "truetype/liberation/LiberationSerif-Bold.ttf", 0, False, "train"),
+    # book and magazine italics (the dev scans set whole lines in them)
+    FontSpec("liberation-serif-italic", "truetype/liberation/LiberationSerif-Italic.ttf", 0, False, "train"),
+    FontSpec("dejavu-serif-italic", "truetype/dejavu/DejaVuSerif-Italic.ttf", 0, False, "train"),
     FontSpec("liberation-mono", "truetype/liberation/LiberationMono-Regular.ttf", 0, False, "train"),
     FontSpec("free-sans", "truetype/freefont/FreeSans.ttf", 0, False, "train"),
     FontSpec("free-sans-bold", "truetype/freefont/FreeSansBold.ttf", 0, False, "train"),
     FontSpec("free-mono", "truetype/freefont/FreeMono.ttf", 0, False, "train"),
     FontSpec("free-serif", "truetype/freefont/FreeSerif.ttf", 0, False, "val"),
     FontSpec("free-serif-bold", "truetype/freefont/FreeSerifBold.ttf", 0, False, "val"),
+    FontSpec("free-serif-italic", "truetype/freefont/FreeSerifItalic.ttf", 0, False, "val"),
 )
 
 
