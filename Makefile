@@ -35,11 +35,15 @@ venv: $(STAMP)-core
 fonts:
 	@if ! fc-list 2>/dev/null | grep -q wqy-zenhei || [ ! -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] \
 	   || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
-	   || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ]; then \
+	   || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] \
+	   || [ ! -f /usr/share/fonts/opentype/ebgaramond/EBGaramond12-Regular.otf ] \
+	   || [ ! -f /usr/share/fonts/opentype/urw-base35/P052-Roman.otf ] \
+	   || [ ! -f /usr/share/fonts/opentype/linux-libertine/LinLibertine_R.otf ]; then \
 	  echo "installing Debian font packages"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-wqy-zenhei \
 	    fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming fonts-droid-fallback fonts-dejavu-core fonts-dejavu-extra \
-	    fonts-liberation fonts-freefont-ttf fontconfig >/dev/null; \
+	    fonts-liberation fonts-freefont-ttf fonts-ebgaramond fonts-urw-base35 fonts-linuxlibertine fontconfig \
+	    >/dev/null; \
 	fi
 
 font-pack: fonts $(STAMP)-train

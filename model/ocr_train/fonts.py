@@ -60,6 +60,24 @@ FONTS: tuple[FontSpec, ...] = (
     FontSpec("free-serif", "truetype/freefont/FreeSerif.ttf", 0, False, "val"),
     FontSpec("free-serif-bold", "truetype/freefont/FreeSerifBold.ttf", 0, False, "val"),
     FontSpec("free-serif-italic", "truetype/freefont/FreeSerifItalic.ttf", 0, False, "val"),
+    # book, magazine and report faces beyond Times/DejaVu shapes: old-style (Garamond), Palatino,
+    # Century Schoolbook and Bookman with their italics, a narrow and a geometric sans. The dev magazine
+    # scans are set in an old-style serif whose small-eyed "e" the recognizer read as "c".
+    FontSpec("eb-garamond", "opentype/ebgaramond/EBGaramond12-Regular.otf", 0, False, "train"),
+    FontSpec("eb-garamond-italic", "opentype/ebgaramond/EBGaramond12-Italic.otf", 0, False, "train"),
+    FontSpec("eb-garamond-bold", "opentype/ebgaramond/EBGaramond12-Bold.otf", 0, False, "train"),
+    FontSpec("p052", "opentype/urw-base35/P052-Roman.otf", 0, False, "train"),
+    FontSpec("p052-italic", "opentype/urw-base35/P052-Italic.otf", 0, False, "train"),
+    FontSpec("c059", "opentype/urw-base35/C059-Roman.otf", 0, False, "train"),
+    FontSpec("c059-italic", "opentype/urw-base35/C059-Italic.otf", 0, False, "train"),
+    FontSpec("urw-bookman", "opentype/urw-base35/URWBookman-Light.otf", 0, False, "train"),
+    FontSpec("urw-bookman-italic", "opentype/urw-base35/URWBookman-LightItalic.otf", 0, False, "train"),
+    FontSpec("nimbus-sans-narrow", "opentype/urw-base35/NimbusSansNarrow-Regular.otf", 0, False, "train"),
+    FontSpec("urw-gothic", "opentype/urw-base35/URWGothic-Book.otf", 0, False, "train"),
+    # held out with them: an old-style serif, its italic and a humanist sans, never rendered for training
+    FontSpec("libertine", "opentype/linux-libertine/LinLibertine_R.otf", 0, False, "val"),
+    FontSpec("libertine-italic", "opentype/linux-libertine/LinLibertine_RI.otf", 0, False, "val"),
+    FontSpec("biolinum", "opentype/linux-libertine/LinBiolinum_R.otf", 0, False, "val"),
 )
 
 
