@@ -40,13 +40,40 @@ def pick_font(text: str, fonts: list[PackedFont], rng: random.Random) -> PackedF
     return rng.choice(ok)
 
 
+AUTOSPACE = 0.3  # share of lines whose Chinese/Latin junctions are drawn widened (labels unchanged)
+AUTOSPACE_EM = (0.08, 0.25)  # the widening, in font sizes (word processors add about a quarter em)
+
+
+def _is_han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+
+
+def script_runs(text: str) -> list[str]:
+    """``text`` cut wherever a Chinese character and a Latin letter or digit meet with no space:
+    the junctions that word processors and browsers widen by themselves ("autospacing"), so
+    that print shows a gap the text never typed ("rapid_layout项目", "100%桑蚕丝")."""
+    runs, start = [], 0
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        latin_a, latin_b = a.isascii() and a.isalnum(), b.isascii() and b.isalnum()
+        if (_is_han(a) and latin_b) or (latin_a and _is_han(b)):
+            runs.append(text[start:i])
+            start = i
+    runs.append(text[start:])
+    return runs
+
+
 def _text_mask(text: str, font: PackedFont, size: int, rng: random.Random) -> np.ndarray:
-    """Gray mask (255 = ink) of the text with a small margin, optionally letter-spaced."""
+    """Gray mask (255 = ink) of the text with a small margin, optionally letter-spaced, or
+    with its Chinese/Latin junctions widened as autospacing prints them."""
     f = _font(str(font.file), size)
     spacing = 0.0 if rng.random() < 0.75 else rng.uniform(-0.05, 0.35) * size
     ascent, descent = f.getmetrics()
     height = ascent + descent
-    if spacing == 0.0:
+    runs = script_runs(text) if spacing == 0.0 else [text]
+    if len(runs) > 1 and rng.random() < AUTOSPACE:
+        mask = units_mask(f, runs, rng.uniform(*AUTOSPACE_EM) * size, size)
+    elif spacing == 0.0:
         width = int(f.getlength(text)) + 1
         canvas = Image.new("L", (width + size, height + size // 2), 0)
         ImageDraw.Draw(canvas).text((size // 2, size // 4), text, font=f, fill=255)
