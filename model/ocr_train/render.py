@@ -51,7 +51,7 @@ def _is_han(c: str) -> bool:
 def script_runs(text: str) -> list[str]:
     """``text`` cut wherever a Chinese character and a Latin letter or digit meet with no space:
     the junctions that word processors and browsers widen by themselves ("autospacing"), so
-    that print shows a gap the text never typed ("rapid_layout项目", "100%桑蚕丝")."""
+    that print shows a gap the text never typed ("rapid_layout项目", "2013年07月")."""
     runs, start = [], 0
     for i in range(1, len(text)):
         a, b = text[i - 1], text[i]
