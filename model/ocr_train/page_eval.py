@@ -41,11 +41,12 @@ def eval_pages(
     charset: Path = CHARSET_FILE,
     corpus: Path = CORPUS_FILE,
     fonts: Path = FONT_PACK,
+    canvas: float = 1.0,
 ) -> list[SynthPage]:
-    """``n`` fixed pages in the held-out fonts, enlarged ``scale`` times, and with ``bilevel``
-    thresholded to two levels (Otsu, after sensor noise: ragged edges) as a 1-bit scanner or fax
-    stores them."""
-    pages = held_out_pages(n, SEED, charset, corpus, fonts, kinds, leading)
+    """``n`` fixed pages in the held-out fonts (``canvas`` times the usual page size, type sizes
+    kept), enlarged ``scale`` times, and with ``bilevel`` thresholded to two levels (Otsu, after
+    sensor noise: ragged edges) as a 1-bit scanner or fax stores them."""
+    pages = held_out_pages(n, SEED, charset, corpus, fonts, kinds, leading, canvas)
     if scale != 1.0:
         pages = [
             SynthPage(
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     p.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     p.add_argument("--leading", nargs=2, type=float, default=list(LEADING), metavar=("MIN", "MAX"))
     p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--canvas", type=float, default=1.0, help="page size x this, type sizes kept")
     p.add_argument("--bilevel", action="store_true", help="pages thresholded to 1 bit (scans, faxes)")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="EngineConfig")
     p.add_argument("--det", action="append", default=[], metavar="FIELD=VALUE", help="DetParams")
@@ -125,12 +127,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         args.charset,
         args.corpus,
         args.fonts,
+        args.canvas,
     )
     engine = OcrEngine(config)
     if engine.detector is not None:
         engine.detector.params = _override(engine.detector.params, args.det)
     result = score(engine, pages)
-    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale, "bilevel": args.bilevel}
+    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale, "canvas": args.canvas}
+    setup |= {"bilevel": args.bilevel}
     setup |= {"set": args.set, "det": args.det}
     print(json.dumps(setup | result))
     return result

@@ -437,13 +437,17 @@ def render_page(
     rng: random.Random,
     kinds: tuple[str, ...] = KINDS,
     leading: tuple[float, float] = LEADING,
+    canvas: float = 1.0,
 ) -> SynthPage:
     """One synthetic page (gray) and the quads of its lines, after the page's geometry.
 
-    ``kinds`` narrows the layouts (their weights kept); ``leading`` sets the documents' line gaps."""
+    ``kinds`` narrows the layouts (their weights kept); ``leading`` sets the documents' line gaps;
+    ``canvas`` multiplies the page's size and not its type sizes: at 3, a document holds the small
+    print of a full letter page (lines about 1% of the page's height), as a 300-dpi scan does."""
     kind = rng.choices(kinds, [KIND_WEIGHTS[KINDS.index(k)] for k in kinds])[0]
     w = rng.randint(280, 900) if kind != "receipt" else rng.randint(200, 420)
     h = rng.randint(200, 900) if kind != "receipt" else rng.randint(400, 900)
+    w, h = int(w * canvas), int(h * canvas)
     c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3, leading=leading)
     _clutter(c)
     layouts = {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot}
@@ -464,9 +468,10 @@ def held_out_pages(
     fonts: Path,
     kinds: tuple[str, ...] = KINDS,
     leading: tuple[float, float] = LEADING,
+    canvas: float = 1.0,
 ) -> list[SynthPage]:
     """``n`` fixed pages (``seed``) in the held-out fonts, never rendered for training."""
     rng = random.Random(seed)
     sampler = TextSampler(load_corpus(corpus), Charset.from_file(charset), seed)
     pack = load_pack(fonts, role="val") or load_pack(fonts)
-    return [render_page(sampler, pack, rng, kinds, leading) for _ in range(n)]
+    return [render_page(sampler, pack, rng, kinds, leading, canvas) for _ in range(n)]

@@ -42,6 +42,20 @@ def test_defaults_draw_the_pages_they_always_drew(tiny_assets):
         assert (a.image == b.image).all() and a.texts == b.texts
 
 
+def test_a_larger_canvas_holds_more_lines_of_the_same_type_sizes(tiny_assets):
+    import numpy as np
+
+    root, _ = tiny_assets
+    plain = _render(root, 6, kinds=("document",))
+    large = _render(root, 6, kinds=("document",), canvas=3.0)
+
+    def share(pages) -> float:  # median line height / page height
+        return float(np.median([np.ptp(q[:, 1]) / p.image.shape[0] for p in pages for q in p.quads]))
+
+    assert sum(len(p.texts) for p in large) > 2.5 * sum(len(p.texts) for p in plain)  # 3x the rows
+    assert share(large) < 0.8 * share(plain)  # rotated pages blur it: about 2x smaller on held-out pages
+
+
 def test_tight_leading_sets_document_lines_closer(tiny_assets):
     root, _ = tiny_assets
 
