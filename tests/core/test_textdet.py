@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from ocr_core.textdet import (
     DetParams,
+    TextDetector,
     clear_neighbours,
     crop_quad,
     enlarge_to,
@@ -243,12 +244,24 @@ def test_a_small_page_is_enlarged_for_detection_only_when_asked():
     assert max(capped.shape) == 480  # never past max_side
 
 
+def test_the_map_can_be_drawn_at_any_long_side():
+    """``probability(long_side=N)`` draws the page N long whether that enlarges or shrinks it."""
+    from ocr_core.config import default_det_model_path
+
+    detector = TextDetector(default_det_model_path())
+    gray = np.full((1200, 1600), 255, np.uint8)
+    for long_side in (960, 1760, 640):
+        prob, sx, sy = detector.probability(gray, long_side=long_side)
+        assert prob.shape[1] == long_side and abs(prob.shape[0] - 0.75 * long_side) <= 16
+        assert sx == pytest.approx(prob.shape[1] / 1600) and sy == pytest.approx(prob.shape[0] / 1200)
+
+
 def _quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
     return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
 
 
 def test_a_page_of_small_lines_is_detected_again_larger():
-    params = replace(PARAMS, min_text=20.0, max_side=960)
+    params = replace(PARAMS, min_text=20.0, max_side=960, enlarge_max=0)
     small = [_quad(10, y, 200, y + 8) for y in (10, 30, 50)]  # 8 map pixels high, median 8
     # 8-pixel lines on a 300-pixel map: enlarged 2.5x so that they reach 20 pixels
     assert enlarge_to(small, 1.0, 300, params) == 750
@@ -258,5 +271,8 @@ def test_a_page_of_small_lines_is_detected_again_larger():
     assert enlarge_to(tall, 1.0, 300, params) == 0  # tall enough
     assert enlarge_to([_quad(0, 0, 100, 18)], 1.0, 300, params) == 0  # would grow under 20%
     assert enlarge_to(small, 1.0, 960, params) == 0  # already at max_side
+    # ... unless the second pass may go past it: a 300-dpi scan drawn at a third of its size
+    assert enlarge_to(small, 1.0, 960, replace(params, enlarge_max=2048)) == 2048
+    assert enlarge_to(small, 1.0, 600, replace(params, enlarge_max=2048)) == 1500
     assert enlarge_to([], 1.0, 300, params) == 0
     assert enlarge_to(small, 1.0, 300, replace(params, min_text=0.0)) == 0  # off

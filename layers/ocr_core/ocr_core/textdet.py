@@ -35,7 +35,10 @@ class DetParams:
     upscale_to: int = 0  # a page whose long side is shorter is enlarged to this (0: never; measured
     # in the model card, not shipped)
     min_text: float = 20.0  # lines found shorter than this (median, map pixels) -> the page is
-    # enlarged so they reach it, up to max_side, and detected again (0: never; model card)
+    # enlarged so they reach it, up to enlarge_max, and detected again (0: never; model card)
+    enlarge_max: int = 1760  # the long side that second pass may reach (0: max_side): a full page of
+    # small print (a 300-dpi letter scan) reaches the map at 960 with lines ~11 pixels high, where
+    # the map breaks them at wide word spaces (model card: +5.4 points on such synthetic pages)
     bin_thresh: float = 0.4  # bin/box thresholds and merge_gap: `python -m ocr_train.tune_det` (model card)
     box_thresh: float = 0.6
     min_size: float = 3.0  # smallest short side (map pixels) of a kept region
@@ -353,11 +356,13 @@ def page_quads(
 
 def enlarge_to(quads: list[np.ndarray], scale: float, long_side: int, params: DetParams) -> int:
     """The long side to detect a page at again so that its median line is ``min_text`` map pixels
-    high (capped by ``max_side``), or 0 when its lines are tall enough or it cannot grow by 20%."""
-    if not params.min_text or not quads or long_side >= params.max_side:
+    high (capped by ``enlarge_max``, else ``max_side``), or 0 when its lines are tall enough or it
+    cannot grow by 20%."""
+    cap = params.enlarge_max or params.max_side
+    if not params.min_text or not quads or long_side >= cap:
         return 0
     median = float(np.median([min(cv2.minAreaRect(q)[1]) for q in quads])) * scale
-    target = min(params.max_side, int(long_side * params.min_text / max(median, 1.0)))
+    target = min(cap, int(long_side * params.min_text / max(median, 1.0)))
     return target if target >= 1.2 * long_side else 0
 
 
@@ -374,10 +379,12 @@ class TextDetector:
         self.params = replace(base, shrink=float(config.get("shrink", base.shrink)))
         self.input_name = self.session.get_inputs()[0].name
 
-    def probability(self, gray: np.ndarray, upscale_to: int = 0) -> tuple[np.ndarray, float, float]:
-        """The probability map of a page at detection scale, with the x and y scale factors."""
+    def probability(self, gray: np.ndarray, long_side: int = 0) -> tuple[np.ndarray, float, float]:
+        """The probability map of a page at detection scale (``long_side``: exactly that long,
+        larger or smaller than the page), with the x and y scale factors."""
+        p = self.params
         resized, sx, sy = resize_for_detection(
-            gray, self.params.max_side, self.params.min_side, upscale_to or self.params.upscale_to
+            gray, long_side or p.max_side, p.min_side, long_side or p.upscale_to
         )
         h, w = resized.shape
         parts = strips(h, w, self.params.strip_pixels, self.params.strip_context)
@@ -397,7 +404,7 @@ class TextDetector:
         quads = page_quads(prob, sx, sy, gray.shape[:2], self.params)
         target = enlarge_to(quads, sx, max(prob.shape), self.params)
         if target:  # small text: the network finds it better drawn larger
-            prob, sx, sy = self.probability(gray, upscale_to=target)
+            prob, sx, sy = self.probability(gray, long_side=target)
             quads = page_quads(prob, sx, sy, gray.shape[:2], self.params)
         share = self.params.line_height
         return quads if share == 1.0 else [thin_quad(q, share) for q in quads]
