@@ -133,9 +133,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if engine.detector is not None:
         engine.detector.params = _override(engine.detector.params, args.det)
     result = score(engine, pages)
-    setup = {"kinds": args.kinds, "leading": args.leading, "scale": args.scale, "canvas": args.canvas}
-    setup |= {"bilevel": args.bilevel}
-    setup |= {"set": args.set, "det": args.det}
+    setup = {
+        "kinds": args.kinds,
+        "leading": args.leading,
+        "scale": args.scale,
+        "canvas": args.canvas,
+        "bilevel": args.bilevel,
+        "set": args.set,
+        "det": args.det,
+    }
     print(json.dumps(setup | result))
     return result
 
