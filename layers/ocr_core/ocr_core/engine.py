@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ocr_core.cleanup import clean_text
 from ocr_core.config import EngineConfig
 from ocr_core.ctc import Decoded
 from ocr_core.detect import crop, detect_lines
@@ -22,11 +23,6 @@ from ocr_core.preprocess import deskew, is_bilevel, prepare_line, smooth_bilevel
 from ocr_core.recognizer import Recognizer
 from ocr_core.textdet import DetParams, TextDetector, clear_neighbours, crop_quad, missed_ends, quad_box
 from ocr_core.types import Box, Line, OcrResult
-
-
-def clean_text(text: str) -> str:
-    """Collapse runs of whitespace and strip the ends (CTC often emits stray spaces)."""
-    return " ".join(text.split())
 
 
 class OcrEngine:
