@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from ocr_core.charset import Charset
 from ocr_core.textdet import resize_for_detection, to_input
+from torch import nn
 
 from ocr_train.db import DbConfig, DbNet
 from ocr_train.export import dequantize_qdq, quantize_static_qdq, set_metadata
@@ -34,6 +35,61 @@ def load_model(ckpt_path: Path) -> tuple[DbNet, dict]:
     model = DbNet(DbConfig(**{**cfg, "channels": tuple(cfg["channels"])}))
     model.load_state_dict(ckpt["model"])
     return model.eval(), ckpt
+
+
+def from_onnx(src: Path) -> DbNet:
+    """A ``DbNet`` holding the weights of an exported detector (FP32, or INT8 QDQ dequantized):
+    fine-tuning a shipped detector whose training checkpoint is not at hand.
+
+    The export folded each batch norm into its convolution, so every convolution takes the folded
+    weights and its batch norm becomes the identity plus the folded bias; fine-tune with the batch
+    norms frozen (``freeze_norms``). The threshold head is not in the export and starts untrained.
+    Convolutions are matched by the module path in the node's name (``/s2/s2.0/s2.0.3/Conv``)."""
+    import tempfile
+
+    import onnx
+    from onnx import numpy_helper
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        dequantize_qdq(src, fp32)
+        graph = onnx.load(str(fp32)).graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    convs = {n.name.split("/")[-2]: n for n in graph.node if n.op_type in ("Conv", "ConvTranspose")}
+    model = DbNet(DbConfig()).eval()
+    modules = dict(model.named_modules())
+    wanted = {n for n, m in modules.items() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))}
+    wanted = {n for n in wanted if not n.startswith("thresh.")}
+    if set(convs) != wanted:
+        raise ValueError(f"{src}: convolutions {sorted(set(convs) ^ wanted)} do not match the network")
+    with torch.no_grad():
+        for name, node in convs.items():
+            conv = modules[name]
+            weight = torch.from_numpy(inits[node.input[1]].copy())
+            if weight.shape != conv.weight.shape:
+                raise ValueError(f"{src}: {node.name} has weights {tuple(weight.shape)}, {name} wants "
+                                 f"{tuple(conv.weight.shape)}")  # fmt: skip
+            conv.weight.copy_(weight)
+            bias = torch.from_numpy(inits[node.input[2]].copy()) if len(node.input) > 2 else None
+            parent, _, index = name.rpartition(".")
+            norm = modules.get(f"{parent}.{int(index) + 1}") if index.isdigit() else None
+            if isinstance(norm, nn.BatchNorm2d):  # folded: the identity, carrying the bias
+                norm.weight.fill_(1.0)
+                norm.running_mean.zero_()
+                norm.running_var.fill_(1.0 - norm.eps)
+                norm.bias.copy_(bias if bias is not None else torch.zeros_like(norm.bias))
+            elif bias is not None and conv.bias is not None:
+                conv.bias.copy_(bias)
+            elif bias is not None and bool(bias.abs().max() > 0):
+                raise ValueError(f"{src}: {node.name} has a bias that {name} cannot hold")
+    return model
+
+
+def freeze_norms(model: nn.Module) -> None:
+    """Batch norms in eval mode (running statistics fixed) while the rest trains."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
 
 
 def export_fp32(model: DbNet, out: Path) -> None:

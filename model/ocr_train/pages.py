@@ -3,7 +3,9 @@
 Same fonts, text sampler and glyph renderer as the recognizer's lines. Layouts:
 documents (one or two columns, headings), receipts (item ... price rows), tables
 (ruled cells), screenshots (flat UI colours, chat bubbles, dark themes), signs
-(few big lines on photo-like backgrounds) and vertical Chinese (columns, right to left).
+(few big lines on photo-like backgrounds), vertical Chinese (columns, right to left) and
+cards (a label, ticket or leaflet photographed on a darker surround: large lines over rows
+of small print and tiny captions).
 Clutter (rules, boxes, blobs, pictures) teaches what is not text. Whole-page rotation
 (small tilts, sometimes 90/180/270) and perspective warps move the quads with the pixels.
 
@@ -30,8 +32,8 @@ from ocr_train.textgen import TextSampler
 
 cv2.setNumThreads(1)
 
-KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical")
-KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06)
+KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical", "card")
+KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06, 0.12)
 LEADING = (0.45, 1.2)  # documents: blank between lines, in font sizes (books and scans go to ~0.1)
 
 
@@ -340,6 +342,54 @@ def _sign(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
         c.text(text, font, size, x, y)
 
 
+def _card(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    """A label, ticket or leaflet photographed: a light card on a darker surround, one or two
+    large lines over rows of small print (7-11 px), item rows led by an icon, and tiny captions
+    beside larger figures. Photos of such things hold most of their text at sizes the other
+    layouts rarely draw."""
+    rng = c.rng
+    c.img *= np.float32(rng.uniform(0.25, 0.7))  # the surround: a table, fabric, a hand
+    cw, ch = int(c.w * rng.uniform(0.45, 0.92)), int(c.h * rng.uniform(0.5, 0.95))
+    x0, y0 = rng.randint(0, c.w - cw), rng.randint(0, c.h - ch)
+    tint = np.float32([rng.uniform(185, 250)] * 3) + np.float32([rng.uniform(-8, 8) for _ in range(3)])
+    grain = np.random.default_rng(rng.getrandbits(32)).normal(0, rng.uniform(0, 6), (ch, cw, 1))
+    c.img[y0 : y0 + ch, x0 : x0 + cw] = tint + grain.astype(np.float32)
+    margin = rng.randint(3, max(4, cw // 10))
+    left, right = x0 + margin, x0 + cw - margin
+    y = y0 + rng.randint(3, 16)
+    while y < y0 + ch - 8:
+        r = rng.random()
+        if r < 0.2:
+            size = rng.randint(16, 36)
+        elif r < 0.5:
+            size = rng.randint(10, 16)
+        else:
+            size = rng.randint(7, 11)
+        x = left
+        if 0.2 <= r < 0.5 and rng.random() < 0.5:  # an icon before the item
+            col = tuple(float(v) for v in [rng.uniform(0, 110)] * 3)
+            if rng.random() < 0.5:
+                cv2.circle(c.img, (x + size // 2, y + size // 2), size // 2, col, rng.choice([-1, 1]))
+            else:
+                cv2.rectangle(c.img, (x, y), (x + size, y + size), col, rng.choice([-1, 1]))
+            x += int(size * rng.uniform(1.4, 2.2))
+        width = right - x
+        caption = r < 0.5 and rng.random() < 0.3 and width > 12 * size
+        if caption:  # a tiny caption (a price, a unit) to the right of this line
+            width = int(width * 0.55)
+        text = _short_text(sampler, rng, max(1, int(width / (size * rng.uniform(0.6, 1.0)))))
+        font = _font_for(text, fonts, rng)
+        got = c.text(text, font, size, x, y, max_w=width) if font else None
+        if caption and got:
+            tiny = rng.randint(7, 10)
+            note = _short_text(sampler, rng, max(1, int((right - x - got[0] - 2 * size) / tiny)))
+            nfont = _font_for(note, fonts, rng)
+            cx = x + got[0] + int(size * rng.uniform(1.5, 3.0))
+            if nfont and cx < right - 2 * tiny:
+                c.text(note, nfont, tiny, cx, y + max(0, got[1] - tiny), max_w=right - cx)
+        y += int((got[1] if got else size) + size * rng.uniform(0.3, 0.9))
+
+
 def _clutter(c: _Canvas) -> None:
     """Non-text marks: rules, frames, blobs, a photo-like patch."""
     rng = c.rng
@@ -451,7 +501,7 @@ def render_page(
     c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3, leading=leading)
     _clutter(c)
     layouts = {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot}
-    layouts |= {"sign": _sign, "vertical": _vertical}
+    layouts |= {"sign": _sign, "vertical": _vertical, "card": _card}
     layouts[kind](c, sampler, fonts)
     if rng.random() < 0.3:
         _clutter(c)

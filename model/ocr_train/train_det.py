@@ -3,6 +3,8 @@
     python -m ocr_train.train_det --run model/runs/det --budget-min 70         # CPU, background
     python -m ocr_train.train_det --run model/runs/det --resume --budget-min 30
     python -m ocr_train.train_det --run /tmp/smoke --steps 2 --crop 64 --batch 2 --val-pages 2
+    python -m ocr_train.train_det --run model/runs/det-ft --init-onnx model/textdet_int8.onnx \
+        --head-steps 300 --lr 5e-4 --budget-min 50                                 # fine-tune
 
 Pages come from ocr_train.pages (training fonts only); validation pages use the held-out
 fonts and a fixed seed, and are scored with the core's own post-processing
@@ -28,6 +30,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from ocr_train.corpus import load as load_corpus
 from ocr_train.db import SHRINK, DbConfig, DbNet, db_loss, targets
+from ocr_train.export_det import freeze_norms, from_onnx
 from ocr_train.fonts import load_pack
 from ocr_train.pages import SynthPage, held_out_pages, render_page
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
@@ -41,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", type=Path, required=True)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--init-onnx", type=Path, help="fine-tune a shipped detector (batch norms frozen)")
+    p.add_argument("--head-steps", type=int, default=0, help="with --init-onnx: train only the "
+                   "threshold head (not in the export) for this many steps first")  # fmt: skip
     p.add_argument("--budget-min", type=float, default=60.0)
     p.add_argument("--steps", type=int, default=0)
     p.add_argument("--batch", type=int, default=8)
@@ -170,15 +176,17 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args.run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    model = DbNet(DbConfig())
+    model = from_onnx(args.init_onnx).train() if args.init_onnx else DbNet(DbConfig())
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    state: dict = {"step": 0, "train_seconds": 0.0, "best_f1": -1.0}
+    state: dict = {"step": 0, "train_seconds": 0.0, "best_f1": -1.0, "frozen_norms": bool(args.init_onnx)}
     last = args.run / "last.pt"
     if args.resume and last.exists():
         ckpt = torch.load(last, map_location="cpu", weights_only=False)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         state.update(ckpt["state"])
+    if state.get("frozen_norms"):
+        freeze_norms(model)
     val = validation_pages(args, args.val_pages)
     params = DetParams(shrink=SHRINK)
     loader = DataLoader(
@@ -206,6 +214,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         )
         for g in opt.param_groups:
             g["lr"] = lr
+        head_only = state["step"] < args.head_steps
+        for name, param in model.named_parameters():
+            param.requires_grad_(not head_only or name.startswith("thresh."))
         out = model(batch["image"])
         loss, parts = db_loss(out, batch)  # type: ignore[arg-type]
         opt.zero_grad(set_to_none=True)
@@ -227,6 +238,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         done = (args.steps and state["step"] >= args.steps) or elapsed >= budget
         if done or time.time() - last_val >= args.val_every:
             metrics = evaluate(model, val, params)
+            if state.get("frozen_norms"):
+                freeze_norms(model)
             rec = {"step": state["step"], "val": metrics, "elapsed": round(elapsed, 1)}
             log.write(json.dumps(rec) + "\n")
             log.flush()

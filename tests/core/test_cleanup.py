@@ -1,7 +1,6 @@
 """Cleanup after decoding: spaces the page never typed go, spaces between words stay."""
 
 import pytest
-
 from ocr_core.cleanup import clean_text
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,3 +107,52 @@ def test_an_int8_detector_dequantizes_to_the_fp32_graph_it_ran(tmp_path):
     a, b = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
             for p in (DET_MODEL, fp32))  # fmt: skip
     assert a.shape == b.shape and float(np.abs(a - b).mean()) < 0.05
+
+
+def test_a_shipped_detector_loads_back_into_torch_for_fine_tuning():
+    """from_onnx: the INT8 detector's weights (dequantized, batch norms folded) in a DbNet that
+    draws the same map as the FP32 graph; freeze_norms keeps the folded norms fixed in training."""
+    import onnxruntime as ort
+    from ocr_train.export import dequantize_qdq
+    from ocr_train.export_det import freeze_norms, from_onnx
+
+    from tests.conftest import DET_MODEL
+
+    model = from_onnx(DET_MODEL)
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 1, 96, 128)).astype(np.float32)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        dequantize_qdq(DET_MODEL, fp32)
+        ref = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    with torch.no_grad():
+        got = model.eval()(torch.from_numpy(x)).numpy()
+    assert float(np.abs(got - ref).max()) < 1e-4
+    model.train()
+    freeze_norms(model)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert norms and not any(m.training for m in norms) and model.prob[0].training
+
+
+def test_fine_tuning_trains_the_threshold_head_first_with_norms_frozen(tiny_assets, tmp_path):
+    from ocr_train import train_det
+    from ocr_train.export_det import from_onnx
+
+    from tests.conftest import DET_MODEL
+
+    root, _ = tiny_assets
+    args = [
+        "--run", str(tmp_path / "ft"), "--init-onnx", str(DET_MODEL), "--head-steps", "2", "--batch", "2",
+        "--crop", "64", "--workers", "0", "--threads", "1", "--val-pages", "1", "--charset",
+        str(root / "charset.json"), "--corpus", str(root / "corpus.json"), "--fonts", str(root / "fonts"),
+    ]  # fmt: skip
+    start = from_onnx(DET_MODEL).state_dict()
+    train_det.main([*args, "--steps", "2"])
+    head = torch.load(tmp_path / "ft" / "last.pt", weights_only=False)
+    assert head["state"]["frozen_norms"] and head["state"]["step"] == 2
+    changed = {k for k, v in head["model"].items() if not torch.equal(v, start[k])}
+    assert changed and all(k.startswith("thresh.") for k in changed)  # only the threshold head so far
+    train_det.main([*args, "--resume", "--steps", "3"])
+    after = torch.load(tmp_path / "ft" / "last.pt", weights_only=False)["model"]
+    assert not torch.equal(after["stem.0.weight"], start["stem.0.weight"])  # then the whole network
+    for key in ("stem.1.running_mean", "stem.1.running_var"):  # with its folded norms held fixed
+        assert torch.equal(after[key], start[key])

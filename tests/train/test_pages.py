@@ -33,7 +33,8 @@ def test_every_quad_has_its_text(tiny_assets):
 
 
 def test_defaults_draw_the_pages_they_always_drew(tiny_assets):
-    # the training and validation pages of earlier runs stay reproducible
+    # the training and validation pages of earlier runs stay reproducible (before cards were
+    # added, the defaults were the first six kinds: ``kinds=KINDS[:6]`` draws those pages)
     from ocr_train.pages import KINDS, LEADING
 
     root, _ = tiny_assets
@@ -95,3 +96,14 @@ def test_a_justified_line_is_wider_by_its_stretched_spaces_and_labelled_single_s
     assert canvas.texts == [text]  # the label keeps single spaces
     width = canvas.quads[0][:, 0].max() - canvas.quads[0][:, 0].min()
     assert abs(width - ink_width(loose)) <= 1  # the quad spans the stretched ink
+
+
+def test_cards_hold_small_print_beside_larger_lines(tiny_assets):
+    import numpy as np
+
+    root, _ = tiny_assets
+    pages = _render(root, 8, kinds=("card",))
+    heights = [min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])) for p in pages for q in p.quads]
+    assert len(heights) > 20 and all(len(p.texts) == len(p.quads) for p in pages)
+    assert np.mean(np.array(heights) <= 12) > 0.3  # small print and captions: 7-11 px type
+    assert max(heights) >= 16  # under a larger line or two

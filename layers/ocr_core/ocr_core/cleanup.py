@@ -19,7 +19,10 @@ import re
 # The punctuation of CJK Symbols and Punctuation (、。〃 and the brackets 〈〉《》「」『』【】〔〕 ...;
 # not 々〆〇, which are written like characters) and the full-width punctuation of U+FF01-FF65
 # (not its letters and digits)
-FULLWIDTH_PUNCT = "\u3001-\u3003\u3008-\u3011\u3014-\u301f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+FULLWIDTH_PUNCT = (
+    "\u3001-\u3003\u3008-\u3011\u3014-\u301f"  # 、。〃 〈〉《》「」『』【】 〔〕〖〗 ...
+    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # ！（），：；？［］｛｝ ...
+)
 _SPACED_PUNCT = re.compile(rf" ?([{FULLWIDTH_PUNCT}]) ?")
 
 
