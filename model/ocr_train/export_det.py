@@ -85,6 +85,13 @@ def from_onnx(src: Path) -> DbNet:
     return model
 
 
+def onnx_metadata(path: Path) -> dict[str, str]:
+    """An exported model's metadata (``metadata``'s keys)."""
+    import onnx
+
+    return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+
+
 def freeze_norms(model: nn.Module) -> None:
     """Batch norms in eval mode (running statistics fixed) while the rest trains."""
     for m in model.modules():
@@ -144,7 +151,7 @@ def metadata(ckpt: dict, name: str, quant: str) -> dict[str, str]:
         "ocr_det": json.dumps(
             {"shrink": ckpt["shrink"], "input": "gray", "norm": "(x/255-0.5)/0.5", "stride": 32}
         ),
-        "train_steps": str(state.get("step", "")),
+        "train_steps": str(state.get("init_steps", 0) + state.get("step", 0)),  # with a fine-tune's start
         "val_f1": f"{state.get('best_f1', 0):.4f}",
     }
 
@@ -153,9 +160,7 @@ def requantize(src: Path, out: Path, calib_pages: int, seed: int) -> None:
     """INT8 -> FP32 (exact weight values) -> INT8 with the current quantizer; metadata kept."""
     import tempfile
 
-    import onnx
-
-    meta = {p.key: p.value for p in onnx.load(str(src)).metadata_props}
+    meta = onnx_metadata(src)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
         dequantize_qdq(src, fp32)
@@ -183,7 +188,7 @@ def main() -> None:
     print(f"fp32 {fp32} {fp32.stat().st_size / 1e6:.2f} MB, max |torch - ort| = {verify(model, fp32):.2e}")
     set_metadata(fp32, metadata(ckpt, "db-det-fp32", "none"))
     quantize(fp32, args.out, calibration_inputs(args.calib_pages, args.seed))
-    set_metadata(args.out, metadata(ckpt, "db-det-int8", "static QDQ per-channel conv"))
+    set_metadata(args.out, metadata(ckpt, "db-det-int8", "static QDQ per-channel conv, 7-bit weights"))
     print(f"int8 {args.out} {args.out.stat().st_size / 1e6:.2f} MB")
 
 
