@@ -5,7 +5,8 @@ documents (one or two columns, headings), receipts (item ... price rows), tables
 (ruled cells), screenshots (flat UI colours, chat bubbles, dark themes), signs
 (few big lines on photo-like backgrounds), vertical Chinese (columns, right to left) and
 cards (a label, ticket or leaflet photographed on a darker surround: large lines over rows
-of small print and tiny captions).
+of small print and tiny captions). Magazines (justified columns on one baseline grid, narrow
+gutters) are drawn only when asked for: they measure reading order, they do not train.
 Clutter (rules, boxes, blobs, pictures) teaches what is not text. Whole-page rotation
 (small tilts, sometimes 90/180/270) and perspective warps move the quads with the pixels.
 
@@ -32,8 +33,8 @@ from ocr_train.textgen import TextSampler
 
 cv2.setNumThreads(1)
 
-KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical", "card")
-KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06, 0.12)
+KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical", "card", "magazine")
+KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06, 0.12, 0.0)  # magazines: drawn only when asked for
 LEADING = (0.45, 1.2)  # documents: blank between lines, in font sizes (books and scans go to ~0.1)
 
 
@@ -235,6 +236,49 @@ def _document(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None
             y += int(max(ih, size * 0.7) + size * rng.uniform(*c.leading))
             if rng.random() < 0.1:
                 y += size  # paragraph break
+
+
+def _magazine(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    """A magazine or newspaper page: 2-4 justified columns on one baseline grid, gutters only
+    0.6-1.5 type sizes wide, often under a headline across them. The texts run headline first,
+    then column by column: the order a reader takes. Not a training layout (weight 0): it
+    measures reading order, which a shared baseline grid and narrow gutters make hard."""
+    rng = c.rng
+    body = rng.randint(11, 20)
+    margin = rng.randint(8, 30)
+    gutter = max(4, int(body * rng.uniform(0.6, 1.5)))
+    cols = max(1, min(rng.randint(2, 4), (c.w - 2 * margin + gutter) // (body * 10 + gutter)))
+    col_w = (c.w - 2 * margin - (cols - 1) * gutter) // cols
+    top = rng.randint(4, 20)
+    if rng.random() < 0.6:
+        size = int(body * rng.uniform(1.8, 3.0))
+        ih = _row_texts(c, sampler, fonts, margin, c.w - margin, top, size, "left")
+        top += int(max(ih, size) + body * rng.uniform(0.8, 1.6))
+    pitch = int(body * rng.uniform(1.3, 1.7))
+    for col in range(cols):
+        x0 = margin + col * (col_w + gutter)
+        for y in range(top, c.h - body, pitch):
+            _full_row(c, sampler, fonts, x0, col_w, y, body)
+
+
+def _full_row(
+    c: _Canvas, sampler: TextSampler, fonts: list[PackedFont], x: int, width: int, y: int, size: int
+) -> None:
+    """One justified line: text drawn, then shortened until it fits, its spaces stretched to
+    nearly fill ``width``."""
+    rng = c.rng
+    text = ""
+    while len(text) < width / size * 1.6:
+        text = f"{text} {_short_text(sampler, rng, 40)}".strip()
+    font = _font_for(text, fonts, rng)
+    if font is None:
+        return
+    f = _font(str(font.file), size)
+    while len(text) > 1 and f.getlength(text) > width:
+        text = text[: max(1, int(len(text) * min(0.97, width / max(1.0, f.getlength(text)))))].strip()
+    gaps = text.count(" ")
+    spread = min(size * 0.8, (width - f.getlength(text)) / gaps) * rng.uniform(0.7, 1.0) if gaps else 0.0
+    c.text(text, font, size, x, y, max_w=width, spread=max(0.0, spread))
 
 
 def _receipt(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
@@ -494,14 +538,15 @@ def render_page(
     ``kinds`` narrows the layouts (their weights kept); ``leading`` sets the documents' line gaps;
     ``canvas`` multiplies the page's size and not its type sizes: at 3, a document holds the small
     print of a full letter page (lines about 1% of the page's height), as a 300-dpi scan does."""
-    kind = rng.choices(kinds, [KIND_WEIGHTS[KINDS.index(k)] for k in kinds])[0]
+    weights = [KIND_WEIGHTS[KINDS.index(k)] for k in kinds]
+    kind = rng.choices(kinds, weights if sum(weights) else None)[0]
     w = rng.randint(280, 900) if kind != "receipt" else rng.randint(200, 420)
     h = rng.randint(200, 900) if kind != "receipt" else rng.randint(400, 900)
     w, h = int(w * canvas), int(h * canvas)
     c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3, leading=leading)
     _clutter(c)
     layouts = {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot}
-    layouts |= {"sign": _sign, "vertical": _vertical, "card": _card}
+    layouts |= {"sign": _sign, "vertical": _vertical, "card": _card, "magazine": _magazine}
     layouts[kind](c, sampler, fonts)
     if rng.random() < 0.3:
         _clutter(c)

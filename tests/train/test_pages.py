@@ -107,3 +107,24 @@ def test_cards_hold_small_print_beside_larger_lines(tiny_assets):
     assert len(heights) > 20 and all(len(p.texts) == len(p.quads) for p in pages)
     assert np.mean(np.array(heights) <= 12) > 0.3  # small print and captions: 7-11 px type
     assert max(heights) >= 16  # under a larger line or two
+
+
+def test_magazines_are_drawn_only_when_asked_for_in_columns_on_one_baseline_grid(tiny_assets):
+    import numpy as np
+    from ocr_train.pages import KIND_WEIGHTS, KINDS
+
+    assert KIND_WEIGHTS[KINDS.index("magazine")] == 0.0  # never among the training pages
+    root, _ = tiny_assets
+    pages = _render(root, 4, kinds=("magazine",))
+    for page in pages:
+        assert len(page.texts) == len(page.quads) >= 6
+    # columns: on some page the texts run down one column, then jump back up to the next one's top
+    jumps = [
+        sum(b < a - 50 for a, b in itertools.pairwise([float(q[:, 1].min()) for q in page.quads]))
+        for page in pages
+    ]
+    assert max(jumps) >= 1
+    gaps = [  # one baseline grid: each column's rows start at the same heights as the first's
+        np.diff(sorted(float(q[:, 1].min()) for q in page.quads)) for page in pages
+    ]
+    assert any((g < 3).sum() >= 3 for g in gaps)
