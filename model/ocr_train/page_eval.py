@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +25,7 @@ import numpy as np
 from ocr_core.config import EngineConfig
 from ocr_core.engine import OcrEngine
 from ocr_core.evaluate import NORMS, Item, line_recall, page_cer
+from ocr_core.types import Box
 
 from ocr_train.pages import KINDS, LEADING, SynthPage, held_out_pages
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
@@ -68,16 +70,48 @@ def _one_bit(gray: np.ndarray, rng: np.random.Generator, noise: float = 24.0) ->
     return cv2.threshold(noisy, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
+def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    inter = max(0.0, w) * max(0.0, h)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def order_pairs(truth: list[np.ndarray], boxes: list[Box]) -> tuple[int, int]:
+    """(read next, all) over pairs of consecutive labelled lines that were both found: reading
+    order scored without the recognizer. A pair counts when the second line is the next found
+    line in the output (read on from the first, not later and not before), so a page read row by
+    row across its columns scores low. A line is found by the output box that overlaps its
+    bounding box most (IoU >= 0.5)."""
+    found: list[int] = []
+    for quad in truth:
+        (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+        ious = [_iou((x0, y0, x1, y1), (b.x0, b.y0, b.x1, b.y1)) for b in boxes]
+        best = int(np.argmax(ious)) if ious else -1
+        if best >= 0 and ious[best] >= 0.5 and best not in found:
+            found.append(best)
+    rank = {p: r for r, p in enumerate(sorted(found))}
+    pairs = list(itertools.pairwise(found))
+    return sum(rank[b] == rank[a] + 1 for a, b in pairs), len(pairs)
+
+
 def score(engine: OcrEngine, pages: list[SynthPage]) -> dict[str, float]:
-    """Line recall and page CER (NFKC), scored by ``ocr_core.evaluate``'s own functions."""
+    """Line recall and page CER (NFKC), scored by ``ocr_core.evaluate``'s own functions, and the
+    share of consecutive labelled lines read one after the other (``order_pairs``)."""
     items = [Item(str(i), p.texts, "?", "?") for i, p in enumerate(pages)]
-    preds = {str(i): [line.text for line in engine.read_image(p.image).lines] for i, p in enumerate(pages)}
+    results = [engine.read_image(p.image) for p in pages]
+    preds = {str(i): [line.text for line in r.lines] for i, r in enumerate(results)}
+    counts = [
+        order_pairs(p.quads, [line.box for line in r.lines]) for p, r in zip(pages, results, strict=True)
+    ]
     norm = NORMS["nfkc"]
     return {
         "pages": len(pages),
         "lines": sum(len(p.texts) for p in pages),
         "line_recall": line_recall(items, preds, norm),
         "page_cer": page_cer(items, preds, norm),
+        "order": sum(c[0] for c in counts) / max(1, sum(c[1] for c in counts)),
     }
 
 

@@ -37,3 +37,19 @@ def test_gap_after_full_width_punctuation_stays_in_one_line():
     # "，" leaves almost a full em of white space before the next character
     page = render_lines(["当然，在媒介越来越多的情形下，", "意味着传播方式的变化。"], ZH_FONT, size=30)
     assert len(detect_lines(page)) == 2
+
+
+def test_justified_columns_closer_than_the_column_gap_are_read_column_by_column():
+    from ocr_core.detect import xy_cut
+
+    # given two justified columns of 20 px lines on one baseline grid, 10 px apart (under the
+    # 40 px column gap), and a table whose ragged cells stand as close
+    rows = range(0, 100, 25)
+    columns = [(0, y, 200, 20, f"a{y}") for y in rows] + [(210, y, 200, 20, f"b{y}") for y in rows]
+    table = [(0, y, w, 20, f"a{y}") for y, w in zip(rows, (200, 60, 200, 90), strict=True)]
+    table += [(210, y, w, 20, f"b{y}") for y, w in zip(rows, (150, 40, 200, 80), strict=True)]
+    by_columns = [f"a{y}" for y in rows] + [f"b{y}" for y in rows]
+    by_rows = [f"{c}{y}" for y in rows for c in "ab"]
+    assert [b[4] for b in xy_cut(columns, min_x_gap=40, gutter=5)] == by_columns
+    assert [b[4] for b in xy_cut(table, min_x_gap=40, gutter=5)] == by_rows
+    assert [b[4] for b in xy_cut(columns, min_x_gap=40)] == by_rows  # as before, without ``gutter``

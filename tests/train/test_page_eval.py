@@ -18,7 +18,7 @@ def test_pages_are_read_and_scored_through_the_engine(tiny_assets, capsys):
     args += ["--charset", str(root / "charset.json"), "--corpus", str(root / "corpus.json")]
     result = page_eval.main([*args, "--fonts", str(root / "fonts")])
     assert result["pages"] == 3 and result["lines"] > 3
-    assert 0.0 <= result["line_recall"] <= 1.0 and result["page_cer"] > 0.0
+    assert 0.0 <= result["line_recall"] <= 1.0 and result["page_cer"] > 0.0 and 0.0 <= result["order"] <= 1.0
     out = capsys.readouterr().out
     assert '"set": ["isolate=false"]' in out and '"det": ["line_height=0.9"]' in out
 
@@ -57,3 +57,21 @@ def test_unknown_config_fields_are_refused():
     assert _override(DetParams(), ["line_height=0.7", "max_side=640"]).max_side == 640
     with pytest.raises(SystemExit, match="EngineConfig has no field"):
         _override(EngineConfig(), ["colour=blue"])
+
+
+def test_reading_order_is_scored_over_consecutive_lines_found():
+    import numpy as np
+    from ocr_core.types import Box
+    from ocr_train.page_eval import order_pairs
+
+    def quad(x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+    # two columns of two lines, labelled column by column
+    truth = [quad(0, 0, 90, 10), quad(0, 20, 90, 30), quad(110, 0, 200, 10), quad(110, 20, 200, 30)]
+    by_columns = [Box(0, 0, 90, 10), Box(0, 20, 90, 30), Box(110, 0, 200, 10), Box(110, 20, 200, 30)]
+    by_rows = [by_columns[i] for i in (0, 2, 1, 3)]
+    assert order_pairs(truth, by_columns) == (3, 3)
+    assert order_pairs(truth, by_rows) == (0, 3)  # across the columns: no line follows its own
+    assert order_pairs(truth, by_columns[:1]) == (0, 0)  # lines not found count for nothing
+    assert order_pairs(truth, [by_columns[0], Box(300, 0, 320, 10), by_columns[1]]) == (1, 1)  # junk between
