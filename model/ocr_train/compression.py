@@ -642,11 +642,9 @@ STUDY_RECIPE = "python -m ocr_train.compression --ship"
 def ship(src: Path, dst: Path, name: str = "crnn-zh-en-int8", recipe: str = STUDY_RECIPE) -> None:
     """Copy the final variant to the shipped file under the product's model name, with how it was
     made (``recipe``) in its metadata."""
-    import onnx
+    from ocr_train.export import read_metadata, set_metadata
 
-    from ocr_train.export import set_metadata
-
-    meta = {p.key: p.value for p in onnx.load(str(src)).metadata_props}
+    meta = read_metadata(src)
     shutil.copy(src, dst)
     set_metadata(dst, {**meta, "model_name": name, "recipe": recipe})
 

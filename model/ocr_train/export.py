@@ -35,6 +35,11 @@ def load_model(ckpt_path: Path) -> tuple[Crnn, dict]:
     return model.eval(), ckpt
 
 
+def read_metadata(path: Path) -> dict[str, str]:
+    """An ONNX file's metadata (what ``set_metadata`` wrote)."""
+    return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+
+
 def set_metadata(path: Path, meta: dict[str, str]) -> None:
     model = onnx.load(str(path))
     del model.metadata_props[:]

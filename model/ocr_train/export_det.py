@@ -25,7 +25,7 @@ from ocr_core.textdet import resize_for_detection, to_input
 from torch import nn
 
 from ocr_train.db import DbConfig, DbNet
-from ocr_train.export import dequantize_qdq, quantize_static_qdq, set_metadata
+from ocr_train.export import dequantize_qdq, quantize_static_qdq, read_metadata, set_metadata
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
 
 
@@ -83,13 +83,6 @@ def from_onnx(src: Path) -> DbNet:
             elif bias is not None and bool(bias.abs().max() > 0):
                 raise ValueError(f"{src}: {node.name} has a bias that {name} cannot hold")
     return model
-
-
-def onnx_metadata(path: Path) -> dict[str, str]:
-    """An exported model's metadata (``metadata``'s keys)."""
-    import onnx
-
-    return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
 
 
 def freeze_norms(model: nn.Module) -> None:
@@ -160,7 +153,7 @@ def requantize(src: Path, out: Path, calib_pages: int, seed: int) -> None:
     """INT8 -> FP32 (exact weight values) -> INT8 with the current quantizer; metadata kept."""
     import tempfile
 
-    meta = onnx_metadata(src)
+    meta = read_metadata(src)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
         dequantize_qdq(src, fp32)

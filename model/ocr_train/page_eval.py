@@ -29,6 +29,7 @@ from ocr_core.types import Box
 
 from ocr_train.pages import KINDS, LEADING, SynthPage, held_out_pages
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
+from ocr_train.train_det import quad_iou
 
 T = TypeVar("T")
 SEED = 24680  # not train_det's validation seed: these pages carry texts and other layouts
@@ -70,12 +71,8 @@ def _one_bit(gray: np.ndarray, rng: np.random.Generator, noise: float = 24.0) ->
     return cv2.threshold(noisy, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
-def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    inter = max(0.0, w) * max(0.0, h)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+def _rect(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
 
 
 def order_pairs(truth: list[np.ndarray], boxes: list[Box]) -> tuple[int, int]:
@@ -87,7 +84,7 @@ def order_pairs(truth: list[np.ndarray], boxes: list[Box]) -> tuple[int, int]:
     found: list[int] = []
     for quad in truth:
         (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
-        ious = [_iou((x0, y0, x1, y1), (b.x0, b.y0, b.x1, b.y1)) for b in boxes]
+        ious = [quad_iou(_rect(x0, y0, x1, y1), _rect(b.x0, b.y0, b.x1, b.y1)) for b in boxes]
         best = int(np.argmax(ious)) if ious else -1
         if best >= 0 and ious[best] >= 0.5 and best not in found:
             found.append(best)

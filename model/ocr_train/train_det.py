@@ -30,7 +30,8 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from ocr_train.corpus import load as load_corpus
 from ocr_train.db import SHRINK, DbConfig, DbNet, db_loss, targets
-from ocr_train.export_det import freeze_norms, from_onnx, onnx_metadata
+from ocr_train.export import read_metadata
+from ocr_train.export_det import freeze_norms, from_onnx
 from ocr_train.fonts import load_pack
 from ocr_train.pages import SynthPage, held_out_pages, render_page
 from ocr_train.paths import CHARSET_FILE, CORPUS_FILE, FONT_PACK
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         opt.load_state_dict(ckpt["optimizer"])
         state.update(ckpt["state"])
     if args.init_onnx and not state["step"]:  # the steps the shipped file was trained for
-        state["init_steps"] = int(onnx_metadata(args.init_onnx).get("train_steps") or 0)
+        state["init_steps"] = int(read_metadata(args.init_onnx).get("train_steps") or 0)
     if state.get("frozen_norms"):
         freeze_norms(model)
     val = validation_pages(args, args.val_pages)

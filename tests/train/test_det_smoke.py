@@ -135,7 +135,8 @@ def test_a_shipped_detector_loads_back_into_torch_for_fine_tuning():
 
 def test_fine_tuning_trains_the_threshold_head_first_with_norms_frozen(tiny_assets, tmp_path):
     from ocr_train import train_det
-    from ocr_train.export_det import from_onnx, onnx_metadata
+    from ocr_train.export import read_metadata
+    from ocr_train.export_det import from_onnx
 
     from tests.conftest import DET_MODEL
 
@@ -149,7 +150,7 @@ def test_fine_tuning_trains_the_threshold_head_first_with_norms_frozen(tiny_asse
     train_det.main([*args, "--steps", "2"])
     head = torch.load(tmp_path / "ft" / "last.pt", weights_only=False)
     assert head["state"]["frozen_norms"] and head["state"]["step"] == 2
-    assert head["state"]["init_steps"] == int(onnx_metadata(DET_MODEL)["train_steps"]) > 0
+    assert head["state"]["init_steps"] == int(read_metadata(DET_MODEL)["train_steps"]) > 0
     changed = {k for k, v in head["model"].items() if not torch.equal(v, start[k])}
     assert changed and all(k.startswith("thresh.") for k in changed)  # only the threshold head so far
     train_det.main([*args, "--resume", "--steps", "3"])
