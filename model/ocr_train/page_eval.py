@@ -129,6 +129,8 @@ def _override(config: T, pairs: list[str]) -> T:
             changes[name] = float(raw)
         elif kind == "Path":
             changes[name] = Path(raw)
+        elif kind.startswith("tuple[float"):
+            changes[name] = tuple(float(v) for v in raw.split(","))
         else:
             changes[name] = raw
     return dataclasses.replace(config, **changes)  # type: ignore[type-var]

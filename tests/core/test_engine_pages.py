@@ -145,7 +145,8 @@ def test_tightly_set_lines_are_read_without_their_neighbours():
 
     full = {}
     for isolate in (False, True):
-        engine = OcrEngine(EngineConfig(model_path=MODEL, detector="db", isolate=isolate))
+        config = EngineConfig(model_path=MODEL, detector="db", isolate=isolate, retry_below=0.0)
+        engine = OcrEngine(config)  # one reading per line: the crops' own effect
         assert engine.detector is not None
         engine.detector.params = replace(engine.detector.params, line_height=1.0)
         full[isolate] = exact(engine)
@@ -210,3 +211,25 @@ def test_a_page_enlarged_for_detection_gives_boxes_on_the_page(db_engine):
     assert len(found["once"]) == len(found["enlarged"]) == 3
     for a, b in zip(found["once"], found["enlarged"], strict=True):
         assert np.abs(a.mean(axis=0) - b.mean(axis=0)).max() < 4  # same line, in input pixels
+
+
+def test_unsure_lines_read_again_come_out_no_less_sure(page):
+    """``retry_below``: with the real model, a retried page keeps its lines and boxes, and no line
+    comes out less sure than its first reading (the surest reading stays)."""
+    from ocr_core.engine import OcrEngine
+
+    noisy = np.clip(page.astype(np.int16) + np.random.default_rng(3).normal(0, 60, page.shape), 0, 255)
+    data = encode(cv2.GaussianBlur(noisy.astype(np.uint8), (5, 5), 0))
+    once = (
+        OcrEngine(EngineConfig(model_path=MODEL, detector="db", min_confidence=0.0, retry_below=0.0))
+        .read(data)
+        .lines
+    )
+    retried = (
+        OcrEngine(EngineConfig(model_path=MODEL, detector="db", min_confidence=0.0, retry_below=1.01))
+        .read(data)
+        .lines
+    )
+    assert [line.box for line in retried] == [line.box for line in once]
+    assert all(r.confidence >= o.confidence for r, o in zip(retried, once, strict=True))
+    assert any(r.confidence > o.confidence for r, o in zip(retried, once, strict=True))

@@ -61,6 +61,9 @@ class EngineConfig:
     decoder: str = field(default_factory=lambda: os.environ.get("OCR_DECODER", "auto"))
     lm_path: Path = field(default_factory=default_lm_path)
     min_confidence: float = 0.3
+    retry_below: float = 0.95  # learned detector: lines read with less confidence are read again from
+    # taller and shorter crops and the surest reading kept (0: never; ``retry.py``, model card)
+    retry_heights: tuple[float, ...] = (1.2, 0.85, 1.4)  # those crops' heights, in the first crop's
     max_bytes: int = 20 * 1024 * 1024
     max_pixels: int = 40_000_000
     pdf_dpi: int = 200

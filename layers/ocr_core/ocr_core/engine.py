@@ -21,7 +21,16 @@ from ocr_core.memory import release_free_heap
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
 from ocr_core.preprocess import deskew, is_bilevel, prepare_line, smooth_bilevel, to_gray, trim_to_ink
 from ocr_core.recognizer import Recognizer
-from ocr_core.textdet import DetParams, TextDetector, clear_neighbours, crop_quad, missed_ends, quad_box
+from ocr_core.retry import reread_unsure
+from ocr_core.textdet import (
+    DetParams,
+    TextDetector,
+    clear_neighbours,
+    crop_quad,
+    missed_ends,
+    quad_box,
+    thin_quad,
+)
 from ocr_core.types import Box, Line, OcrResult
 
 
@@ -136,10 +145,19 @@ class OcrEngine:
         crops = [self._line(gray, q, soften) for q in quads]
         decoded = read_lines(crops, self.recognizer.recognize)
         turns = page_rotation(crops, decoded, self.recognizer.recognize)
+        page = gray
         if turns:  # detect and read again on the upright page; boxes map back to the input below
-            upright = rotate_page(gray, turns)
-            quads = self.detector.detect(upright)
-            decoded = read_lines([self._line(upright, q, soften) for q in quads], self.recognizer.recognize)
+            page = rotate_page(gray, turns)
+            quads = self.detector.detect(page)
+            decoded = read_lines([self._line(page, q, soften) for q in quads], self.recognizer.recognize)
+        if self.config.retry_below:
+
+            def read_again(lines: list[int], share: float) -> list[Decoded]:
+                again = [self._line(page, thin_quad(quads[i], share), soften) for i in lines]
+                return read_lines(again, self.recognizer.recognize)
+
+            cfg = self.config
+            decoded = reread_unsure(decoded, read_again, cfg.retry_below, cfg.retry_heights)
         t2 = time.perf_counter()
         boxes = [
             quad_box(unrotate_points(q, turns, (height, width)) if turns else q, width, height) for q in quads
