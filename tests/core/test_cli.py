@@ -93,3 +93,16 @@ def test_chosen_pages_of_a_pdf_and_a_page_that_is_not_there(tmp_path):
     bad = subprocess.run([*OCR, "--pages", "2-5", "--json", str(pdf)], capture_output=True, text=True)
     assert bad.returncode == 1
     assert json.loads(bad.stdout)["error"]["code"] == "page_out_of_range"
+
+
+def test_retry_below_reaches_the_engine_config():
+    import argparse
+
+    from ocr_core.cli import _config, _engine_args
+    from ocr_core.config import EngineConfig
+
+    p = argparse.ArgumentParser()
+    _engine_args(p)
+    assert _config(p.parse_args(["--retry-below", "0.95"])).retry_below == 0.95
+    assert _config(p.parse_args([])).retry_below == 0.0  # opt-in: its cost is in the model card
+    assert EngineConfig.from_env({"OCR_RETRY_BELOW": "0.9"}).retry_below == 0.9

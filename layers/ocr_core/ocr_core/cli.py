@@ -52,6 +52,9 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--det-model", type=Path, help="text detector ONNX model (default: the shipped one)")
     p.add_argument("--merge-gap", type=float, help="join line pieces closer than this many line heights")
     p.add_argument(
+        "--retry-below", type=float, help="read lines less sure than this again at other heights (0: never)"
+    )
+    p.add_argument(
         "--decoder",
         choices=["beam", "greedy", "auto"],
         help="CTC decoding (default: beam search with the character LM when its file is there)",
@@ -90,6 +93,7 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         detector=args.detector or cfg.detector,
         det_model_path=args.det_model or cfg.det_model_path,
         det_merge_gap=cfg.det_merge_gap if args.merge_gap is None else args.merge_gap,
+        retry_below=cfg.retry_below if args.retry_below is None else args.retry_below,
         decoder=args.decoder or cfg.decoder,
         lm_path=args.lm or cfg.lm_path,
     )
