@@ -106,3 +106,16 @@ def test_retry_below_reaches_the_engine_config():
     assert _config(p.parse_args(["--retry-below", "0.95"])).retry_below == 0.95
     assert _config(p.parse_args([])).retry_below == 0.0  # opt-in: its cost is in the model card
     assert EngineConfig.from_env({"OCR_RETRY_BELOW": "0.9"}).retry_below == 0.9
+
+
+def test_icons_are_left_out_unless_kept():
+    import argparse
+
+    from ocr_core.cli import _config, _engine_args
+    from ocr_core.config import EngineConfig
+
+    p = argparse.ArgumentParser()
+    _engine_args(p)
+    assert _config(p.parse_args([])).drop_icons is True
+    assert _config(p.parse_args(["--keep-icons"])).drop_icons is False
+    assert EngineConfig.from_env({"OCR_DROP_ICONS": "0"}).drop_icons is False

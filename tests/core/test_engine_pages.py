@@ -233,3 +233,26 @@ def test_unsure_lines_read_again_come_out_no_less_sure(page):
     assert [line.box for line in retried] == [line.box for line in once]
     assert all(r.confidence >= o.confidence for r, o in zip(retried, once, strict=True))
     assert any(r.confidence > o.confidence for r, o in zip(retried, once, strict=True))
+
+
+def test_icons_before_lines_are_not_read_as_text():
+    from ocr_core.engine import OcrEngine
+
+    # given the three lines, each led by a filled disc half a line height before its first word
+    rows = []
+    for text, font in zip(TEXTS, [ZH_FONT, EN_FONT, ZH_FONT], strict=True):
+        line = render_lines([text], font, size=34, margin=40)
+        icon = np.full((line.shape[0], 74), 250, np.uint8)
+        cv2.circle(icon, (57, line.shape[0] // 2), 17, 40, -1)
+        rows.append(np.hstack([icon, line[:, 23:]]))  # the words start 17 px after the disc
+    width = max(r.shape[1] for r in rows)
+    page = np.vstack([cv2.copyMakeBorder(r, 0, 0, 0, width - r.shape[1], cv2.BORDER_CONSTANT, value=250)
+                      for r in rows])  # fmt: skip
+    # when the page is read with the icons kept and with them left out (the default)
+    kept = _read(OcrEngine(EngineConfig(model_path=MODEL, detector="db", drop_icons=False)), page)
+    dropped = _read(OcrEngine(EngineConfig(model_path=MODEL, detector="db")), page)
+    # then kept, some disc is read as a character; left out, every line starts with its first word
+    assert any(not k.startswith(t[0]) for k, t in zip(kept, TEXTS, strict=True)), kept
+    assert len(dropped) == 3, dropped
+    for text, truth in zip(dropped, TEXTS, strict=True):
+        assert text.startswith(truth[0]) and _cer(text, truth) <= 0.2, text

@@ -41,6 +41,9 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-isolate", action="store_true", help="learned detector: keep neighbouring lines' ink in crops"
     )
+    p.add_argument(
+        "--keep-icons", action="store_true", help="learned detector: read an icon that leads a line as text"
+    )
     p.add_argument("--no-trim", action="store_true", help="single-line mode: keep blank borders")
     p.add_argument("--page", type=int, default=1, help="PDF page to read (1-based)")
     p.add_argument("--dpi", type=int, help="PDF rendering resolution (default 200, at most 400)")
@@ -87,6 +90,7 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         binarize=args.binarize,
         deskew=not args.no_deskew,
         isolate=not args.no_isolate,
+        drop_icons=cfg.drop_icons and not args.keep_icons,
         trim=not args.no_trim,
         pdf_page=args.page - 1,
         pdf_dpi=args.dpi or cfg.pdf_dpi,

@@ -56,6 +56,8 @@ class EngineConfig:
     end_reach: float = 0.75  # learned detector: look this many line heights past each end for ink
     # the quad missed (0: off; ``textdet.missed_ends``; chosen on synthetic pages, model card)
     end_gap: float = 0.3  # ... and take ink that starts within this many line heights of the last
+    drop_icons: bool = True  # learned detector: leave out an icon that leads a line (``textdet.icon_cut``;
+    # chosen on synthetic cards, model card)
     trim: bool = True  # single-line mode: crop blank borders around the ink
     # "beam" (CTC beam + character LM), "greedy", "auto" (beam if the LM file fits); default OCR_DECODER
     decoder: str = field(default_factory=lambda: os.environ.get("OCR_DECODER", "auto"))
@@ -100,6 +102,7 @@ class EngineConfig:
             deskew=flag("OCR_DESKEW", base.deskew),
             smooth_bilevel=flag("OCR_SMOOTH_BILEVEL", base.smooth_bilevel),
             isolate=flag("OCR_ISOLATE", base.isolate),
+            drop_icons=flag("OCR_DROP_ICONS", base.drop_icons),
             detector=e.get("OCR_DETECTOR", base.detector),
             det_model_path=Path(e["OCR_DET_MODEL_PATH"])
             if "OCR_DET_MODEL_PATH" in e

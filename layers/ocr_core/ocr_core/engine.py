@@ -27,6 +27,7 @@ from ocr_core.textdet import (
     TextDetector,
     clear_neighbours,
     crop_quad,
+    icon_cut,
     missed_ends,
     quad_box,
     thin_quad,
@@ -191,7 +192,10 @@ class OcrEngine:
         if reach:  # look past the quad's ends; (0, 0) gives exactly the plain crop
             wide = isolate(self._prepare(crop_quad(gray, quad, ends=(reach, reach)), soften))
             ends = missed_ends(wide, reach, self.config.end_gap)
-        return isolate(self._prepare(crop_quad(gray, quad, ends=ends), soften))
+        line = isolate(self._prepare(crop_quad(gray, quad, ends=ends), soften))
+        if self.config.drop_icons and line.shape[1] > line.shape[0]:
+            line = line[:, icon_cut(line) :]
+        return line
 
     def _prepare(self, line: np.ndarray, soften: bool) -> np.ndarray:
         """``soften``: the page is 1-bit (``smooth_bilevel``)."""

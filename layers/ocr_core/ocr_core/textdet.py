@@ -20,6 +20,7 @@ import numpy as np
 
 from ocr_core.detect import PAD_ACROSS, PAD_ALONG, xy_cut
 from ocr_core.errors import ModelError
+from ocr_core.justify import join_justified
 from ocr_core.recognizer import make_session
 from ocr_core.types import Box
 
@@ -51,6 +52,8 @@ class DetParams:
     # narrower than half a character cannot separate columns (model card: cost on synthetic pages)
     merge_heights: float = 2.0  # ... and only when the taller piece is at most this many times the
     # shorter (a word of x-height letters beside one with ascenders and descenders is ~2x)
+    justify_gap: float = 0.0  # join pieces up to this many line heights apart when the rows above and
+    # below span them and run across the gap: a justified line's widened word space (``justify.py``)
     strip_pixels: int = 360_000  # larger inputs run in horizontal strips: peak RSS, not speed (strips)
     strip_context: int = 128  # rows of context above and below each strip (a multiple of 32): with
     # 128, every dev page gives the same boxes as one whole-page run (64 moved some by pixels)
@@ -353,6 +356,8 @@ def page_quads(
     quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
     if params.merge_gap > 0:
         quads = merge_into_lines(quads, params.merge_gap, params.merge_heights)
+    if params.justify_gap > 0:
+        quads = join_justified(quads, params.justify_gap, params.merge_heights)
     return reading_order(quads, w, h)
 
 
@@ -410,3 +415,56 @@ class TextDetector:
             quads = page_quads(prob, sx, sy, gray.shape[:2], self.params)
         share = self.params.line_height
         return quads if share == 1.0 else [thin_quad(q, share) for q in quads]
+
+
+ICON_GAP = 0.4  # white space after a line's first glyph (line heights) that marks it as an icon
+ICON_FILL = 0.7  # share of its box that an icon covers with its holes filled (a disc 0.79, a square 1)
+ICON_MIRROR = 0.85  # overlap of that shape with its mirror image: discs, squares and badges are
+# symmetric, while capitals such as D, C, G and B (spaced small caps) are not
+
+
+def icon_cut(line: np.ndarray) -> int:
+    """The first column to read of a horizontal crop (dark on light) whose line is led by an icon
+    (0 when it is not).
+
+    Posters, screenshots and labels set a small picture before a line: a filled disc or square,
+    a ring, a badge with a symbol in it. The detector takes it with the line, and the recognizer
+    reads it as a character (の, O, 口, ●). An icon is the first blob of ink, about as wide as it is
+    tall and as tall as the line, standing ``ICON_GAP`` line heights or more before the rest, that
+    with its holes filled covers most of its box and is left-right symmetric. Letters that start a
+    line stand a word space (0.25-0.35 line heights) from the next word, and the capitals of
+    letter-spaced titles that stand further off are not symmetric discs or squares.
+    """
+    height, width = line.shape
+    top, bottom = quad_rows(height)
+    short = bottom - top
+    if height < 8 or width < 4 * short:
+        return 0
+    _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = np.zeros(n, np.uint8)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= MIN_MARK * short * short
+    body = keep[labels] > 0
+    cols = np.flatnonzero(body[int(top) : int(np.ceil(bottom))].any(axis=0))
+    if cols.size < 2:
+        return 0
+    breaks = np.flatnonzero(np.diff(cols) > 0.15 * short)  # glyph clusters along the line
+    if breaks.size == 0:
+        return 0
+    x0, x1 = int(cols[0]), int(cols[breaks[0]]) + 1
+    rest = int(cols[breaks[0] + 1])
+    if rest - x1 < ICON_GAP * short or cols[-1] - rest < 1.5 * short:
+        return 0
+    rows = np.flatnonzero(body[:, x0:x1].any(axis=1))
+    y0, y1 = int(rows[0]), int(rows[-1]) + 1
+    w, h = x1 - x0, y1 - y0
+    if not (0.7 * short <= h and 0.7 <= w / h <= 1.4):
+        return 0
+    box = body[y0:y1, x0:x1].astype(np.uint8)
+    outside = np.pad(box, 1)  # flood the background from the border: what stays unflooded is the
+    cv2.floodFill(outside, None, (0, 0), 1)  # type: ignore[call-overload]  # shape with holes filled
+    shape = box | (outside[1:-1, 1:-1] == 0)
+    mirrored = (shape & shape[:, ::-1]).sum() / max(1, (shape | shape[:, ::-1]).sum())
+    if shape.mean() < ICON_FILL or mirrored < ICON_MIRROR:
+        return 0
+    return max(x1, rest - int(along_margin(short)))
