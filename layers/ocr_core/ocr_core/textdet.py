@@ -20,7 +20,6 @@ import numpy as np
 
 from ocr_core.detect import PAD_ACROSS, PAD_ALONG, xy_cut
 from ocr_core.errors import ModelError
-from ocr_core.justify import join_justified
 from ocr_core.recognizer import make_session
 from ocr_core.types import Box
 
@@ -52,8 +51,6 @@ class DetParams:
     # narrower than half a character cannot separate columns (model card: cost on synthetic pages)
     merge_heights: float = 2.0  # ... and only when the taller piece is at most this many times the
     # shorter (a word of x-height letters beside one with ascenders and descenders is ~2x)
-    justify_gap: float = 0.0  # join pieces up to this many line heights apart when the rows above and
-    # below span them and run across the gap: a justified line's widened word space (``justify.py``)
     strip_pixels: int = 360_000  # larger inputs run in horizontal strips: peak RSS, not speed (strips)
     strip_context: int = 128  # rows of context above and below each strip (a multiple of 32): with
     # 128, every dev page gives the same boxes as one whole-page run (64 moved some by pixels)
@@ -356,8 +353,6 @@ def page_quads(
     quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
     if params.merge_gap > 0:
         quads = merge_into_lines(quads, params.merge_gap, params.merge_heights)
-    if params.justify_gap > 0:
-        quads = join_justified(quads, params.justify_gap, params.merge_heights)
     return reading_order(quads, w, h)
 
 
