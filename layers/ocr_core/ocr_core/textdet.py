@@ -299,6 +299,16 @@ MIN_MARK = 0.006  # smallest ink blob ``missed_ends`` takes, in squared line hei
 MIN_EXTEND = 0.1  # smallest lengthening (line heights) worth a new crop
 
 
+def ink_marks(line: np.ndarray, short: float) -> np.ndarray:
+    """Where a crop (dark on light) has ink, leaving out specks of scanner noise: blobs under
+    ``MIN_MARK`` squared line heights (a period is about 0.1 x 0.1)."""
+    _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = np.zeros(n, bool)
+    marks[1:] = stats[1:, cv2.CC_STAT_AREA] >= MIN_MARK * short * short
+    return marks[labels]
+
+
 def missed_ends(line: np.ndarray, reach: float, max_gap: float) -> tuple[float, float]:
     """Line heights of ink the quad missed before its start and after its end, in a
     ``crop_quad(..., ends=(reach, reach))`` crop (dark on light); (0, 0) when it missed none.
@@ -317,11 +327,7 @@ def missed_ends(line: np.ndarray, reach: float, max_gap: float) -> tuple[float, 
     extra = int(round(reach * short))
     if extra == 0 or width <= 2 * extra or height < 8:
         return 0.0, 0.0
-    _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    marks = np.zeros(n, np.uint8)  # specks of scanner noise are not marks: a period is ~0.1 x 0.1
-    marks[1:] = stats[1:, cv2.CC_STAT_AREA] >= MIN_MARK * short * short
-    cols = np.flatnonzero(marks[labels[int(top) : int(np.ceil(bottom))]].any(axis=0))
+    cols = np.flatnonzero(ink_marks(line, short)[int(top) : int(np.ceil(bottom))].any(axis=0))
     left, right = extra, width - extra
     inside = cols[(cols >= left) & (cols < right)]
     if inside.size == 0:
@@ -435,11 +441,7 @@ def icon_cut(line: np.ndarray) -> int:
     short = bottom - top
     if height < 8 or width < 4 * short:
         return 0
-    _, ink = cv2.threshold(line, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = np.zeros(n, np.uint8)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= MIN_MARK * short * short
-    body = keep[labels] > 0
+    body = ink_marks(line, short)
     cols = np.flatnonzero(body[int(top) : int(np.ceil(bottom))].any(axis=0))
     if cols.size < 2:
         return 0
