@@ -119,3 +119,22 @@ def test_icons_are_left_out_unless_kept():
     assert _config(p.parse_args([])).drop_icons is True
     assert _config(p.parse_args(["--keep-icons"])).drop_icons is False
     assert EngineConfig.from_env({"OCR_DROP_ICONS": "0"}).drop_icons is False
+
+
+def test_switches_set_in_the_environment_hold_unless_a_flag_changes_them(monkeypatch):
+    import argparse
+
+    from ocr_core.cli import _config, _engine_args
+
+    p = argparse.ArgumentParser()
+    _engine_args(p)
+    # given OCR_* variables that turn steps off (or on) for every edge
+    for name, value in [("OCR_DESKEW", "0"), ("OCR_ISOLATE", "0"), ("OCR_TRIM", "0"), ("OCR_CLAHE", "1")]:
+        monkeypatch.setenv(name, value)
+    # when the CLI builds its config without flags, then they hold
+    cfg = _config(p.parse_args([]))
+    assert (cfg.deskew, cfg.isolate, cfg.trim, cfg.clahe) == (False, False, False, True)
+    # and a flag still turns a step off when the environment leaves it on
+    monkeypatch.delenv("OCR_DESKEW")
+    assert _config(p.parse_args(["--no-deskew"])).deskew is False
+    assert _config(p.parse_args([])).deskew is True
