@@ -193,9 +193,7 @@ class OcrEngine:
             wide = isolate(self._prepare(crop_quad(gray, quad, ends=(reach, reach)), soften))
             ends = missed_ends(wide, reach, self.config.end_gap)
         line = isolate(self._prepare(crop_quad(gray, quad, ends=ends), soften))
-        if self.config.drop_icons and line.shape[1] > line.shape[0]:
-            line = line[:, icon_cut(line) :]
-        return line
+        return line[:, icon_cut(line) :] if self.config.drop_icons else line
 
     def _prepare(self, line: np.ndarray, soften: bool) -> np.ndarray:
         """``soften``: the page is 1-bit (``smooth_bilevel``)."""

@@ -426,7 +426,7 @@ ICON_MIRROR = 0.85  # overlap of that shape with its mirror image: discs, square
 
 def icon_cut(line: np.ndarray) -> int:
     """The first column to read of a horizontal crop (dark on light) whose line is led by an icon
-    (0 when it is not).
+    (0 when it is not, and for a vertical crop: icons lead horizontal lines).
 
     Posters, screenshots and labels set a small picture before a line: a filled disc or square,
     a ring, a badge with a symbol in it. The detector takes it with the line, and the recognizer
@@ -439,7 +439,7 @@ def icon_cut(line: np.ndarray) -> int:
     height, width = line.shape
     top, bottom = quad_rows(height)
     short = bottom - top
-    if height < 8 or width < 4 * short:
+    if height >= width or height < 8 or width < 4 * short:
         return 0
     body = ink_marks(line, short)
     cols = np.flatnonzero(body[int(top) : int(np.ceil(bottom))].any(axis=0))
