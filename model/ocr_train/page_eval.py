@@ -45,11 +45,13 @@ def eval_pages(
     corpus: Path = CORPUS_FILE,
     fonts: Path = FONT_PACK,
     canvas: float = 1.0,
+    clean: bool = False,
 ) -> list[SynthPage]:
     """``n`` fixed pages in the held-out fonts (``canvas`` times the usual page size, type sizes
-    kept), enlarged ``scale`` times, and with ``bilevel`` thresholded to two levels (Otsu, after
-    sensor noise: ragged edges) as a 1-bit scanner or fax stores them."""
-    pages = held_out_pages(n, SEED, charset, corpus, fonts, kinds, leading, canvas)
+    kept; ``clean``: plain print on paper, ``pages.render_page``), enlarged ``scale`` times, and
+    with ``bilevel`` thresholded to two levels (Otsu, after sensor noise: ragged edges) as a 1-bit
+    scanner or fax stores them."""
+    pages = held_out_pages(n, SEED, charset, corpus, fonts, kinds, leading, canvas, clean)
     if scale != 1.0:
         pages = [
             SynthPage(
@@ -75,12 +77,10 @@ def _rect(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
     return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
 
 
-def order_pairs(truth: list[np.ndarray], boxes: list[Box]) -> tuple[int, int]:
-    """(read next, all) over pairs of consecutive labelled lines that were both found: reading
-    order scored without the recognizer. A pair counts when the second line is the next found
-    line in the output (read on from the first, not later and not before), so a page read row by
-    row across its columns scores low. A line is found by the output box that overlaps its
-    bounding box most (IoU >= 0.5)."""
+def found_boxes(truth: list[np.ndarray], boxes: list[Box]) -> list[int]:
+    """For each labelled line found, in label order, the output box that finds it: the box that
+    overlaps its bounding box most (IoU >= 0.5), each box finding one line at most. Whether the
+    detector drew a line as one box, scored without the recognizer."""
     found: list[int] = []
     for quad in truth:
         (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
@@ -88,26 +88,37 @@ def order_pairs(truth: list[np.ndarray], boxes: list[Box]) -> tuple[int, int]:
         best = int(np.argmax(ious)) if ious else -1
         if best >= 0 and ious[best] >= 0.5 and best not in found:
             found.append(best)
+    return found
+
+
+def order_pairs(truth: list[np.ndarray], boxes: list[Box]) -> tuple[int, int]:
+    """(read next, all) over pairs of consecutive labelled lines that were both found
+    (``found_boxes``): reading order scored without the recognizer. A pair counts when the second
+    line is the next found line in the output (read on from the first, not later and not before),
+    so a page read row by row across its columns scores low."""
+    found = found_boxes(truth, boxes)
     rank = {p: r for r, p in enumerate(sorted(found))}
     pairs = list(itertools.pairwise(found))
     return sum(rank[b] == rank[a] + 1 for a, b in pairs), len(pairs)
 
 
 def score(engine: OcrEngine, pages: list[SynthPage]) -> dict[str, float]:
-    """Line recall and page CER (NFKC), scored by ``ocr_core.evaluate``'s own functions, and the
-    share of consecutive labelled lines read one after the other (``order_pairs``)."""
+    """Line recall and page CER (NFKC), scored by ``ocr_core.evaluate``'s own functions, the share
+    of labelled lines drawn as one box (``found_boxes``) and the share of consecutive labelled
+    lines read one after the other (``order_pairs``)."""
     items = [Item(str(i), p.texts, "?", "?") for i, p in enumerate(pages)]
     results = [engine.read_image(p.image) for p in pages]
     preds = {str(i): [line.text for line in r.lines] for i, r in enumerate(results)}
-    counts = [
-        order_pairs(p.quads, [line.box for line in r.lines]) for p, r in zip(pages, results, strict=True)
-    ]
+    boxes = [[line.box for line in r.lines] for r in results]
+    counts = [order_pairs(p.quads, b) for p, b in zip(pages, boxes, strict=True)]
+    found = sum(len(found_boxes(p.quads, b)) for p, b in zip(pages, boxes, strict=True))
     norm = NORMS["nfkc"]
     return {
         "pages": len(pages),
         "lines": sum(len(p.texts) for p in pages),
         "line_recall": line_recall(items, preds, norm),
         "page_cer": page_cer(items, preds, norm),
+        "found": found / max(1, sum(len(p.quads) for p in pages)),
         "order": sum(c[0] for c in counts) / max(1, sum(c[1] for c in counts)),
     }
 
@@ -144,6 +155,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--canvas", type=float, default=1.0, help="page size x this, type sizes kept")
     p.add_argument("--bilevel", action="store_true", help="pages thresholded to 1 bit (scans, faxes)")
+    p.add_argument("--clean", action="store_true", help="plain print on paper: no clutter, warp or wear")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="EngineConfig")
     p.add_argument("--det", action="append", default=[], metavar="FIELD=VALUE", help="DetParams")
     p.add_argument("--charset", type=Path, default=CHARSET_FILE)
@@ -161,6 +173,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         args.corpus,
         args.fonts,
         args.canvas,
+        args.clean,
     )
     engine = OcrEngine(config)
     if engine.detector is not None:
@@ -172,6 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "scale": args.scale,
         "canvas": args.canvas,
         "bilevel": args.bilevel,
+        "clean": args.clean,
         "set": args.set,
         "det": args.det,
     }

@@ -69,11 +69,19 @@ class _Canvas:
     """A colour page being drawn on, with the tight ink quad of every line drawn."""
 
     def __init__(
-        self, h: int, w: int, rng: random.Random, dark: bool = False, leading: tuple[float, float] = LEADING
+        self,
+        h: int,
+        w: int,
+        rng: random.Random,
+        dark: bool = False,
+        leading: tuple[float, float] = LEADING,
+        paper: bool = False,
     ) -> None:
         self.rng = rng
         self.leading = leading
-        if dark:
+        if paper:  # plain white paper, as a flatbed scan of print shows it
+            self.img = np.full((h, w, 3), 250.0, np.float32)
+        elif dark:
             lum = rng.uniform(15, 60)
             self.img = np.full((h, w, 3), lum, np.float32) + np.float32(
                 [rng.uniform(-10, 10) for _ in range(3)]
@@ -532,25 +540,32 @@ def render_page(
     kinds: tuple[str, ...] = KINDS,
     leading: tuple[float, float] = LEADING,
     canvas: float = 1.0,
+    clean: bool = False,
 ) -> SynthPage:
     """One synthetic page (gray) and the quads of its lines, after the page's geometry.
 
     ``kinds`` narrows the layouts (their weights kept); ``leading`` sets the documents' line gaps;
     ``canvas`` multiplies the page's size and not its type sizes: at 3, a document holds the small
-    print of a full letter page (lines about 1% of the page's height), as a 300-dpi scan does."""
+    print of a full letter page (lines about 1% of the page's height), as a 300-dpi scan does.
+    ``clean``: print on plain paper, level, with no clutter and no degradation: what a flatbed
+    scan of a magazine shows before its own scale and thresholding (``page_eval --clean``)."""
     weights = [KIND_WEIGHTS[KINDS.index(k)] for k in kinds]
     kind = rng.choices(kinds, weights if sum(weights) else None)[0]
     w = rng.randint(280, 900) if kind != "receipt" else rng.randint(200, 420)
     h = rng.randint(200, 900) if kind != "receipt" else rng.randint(400, 900)
     w, h = int(w * canvas), int(h * canvas)
-    c = _Canvas(h, w, rng, dark=kind == "screenshot" and rng.random() < 0.3, leading=leading)
-    _clutter(c)
+    dark = kind == "screenshot" and rng.random() < 0.3 and not clean
+    c = _Canvas(h, w, rng, dark=dark, leading=leading, paper=clean)
+    if not clean:
+        _clutter(c)
     layouts = {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot}
     layouts |= {"sign": _sign, "vertical": _vertical, "card": _card, "magazine": _magazine}
     layouts[kind](c, sampler, fonts)
-    if rng.random() < 0.3:
+    if rng.random() < 0.3 and not clean:
         _clutter(c)
     gray = cv2.cvtColor(np.clip(c.img, 0, 255).astype(np.uint8), cv2.COLOR_BGR2GRAY)
+    if clean:
+        return SynthPage(gray, c.quads, c.texts)
     gray, quads = _warp(gray, c.quads, rng)
     return SynthPage(_degrade_page(gray, rng), quads, c.texts)
 
@@ -564,9 +579,10 @@ def held_out_pages(
     kinds: tuple[str, ...] = KINDS,
     leading: tuple[float, float] = LEADING,
     canvas: float = 1.0,
+    clean: bool = False,
 ) -> list[SynthPage]:
     """``n`` fixed pages (``seed``) in the held-out fonts, never rendered for training."""
     rng = random.Random(seed)
     sampler = TextSampler(load_corpus(corpus), Charset.from_file(charset), seed)
     pack = load_pack(fonts, role="val") or load_pack(fonts)
-    return [render_page(sampler, pack, rng, kinds, leading, canvas) for _ in range(n)]
+    return [render_page(sampler, pack, rng, kinds, leading, canvas, clean) for _ in range(n)]

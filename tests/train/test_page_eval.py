@@ -75,3 +75,20 @@ def test_reading_order_is_scored_over_consecutive_lines_found():
     assert order_pairs(truth, by_rows) == (0, 3)  # across the columns: no line follows its own
     assert order_pairs(truth, by_columns[:1]) == (0, 0)  # lines not found count for nothing
     assert order_pairs(truth, [by_columns[0], Box(300, 0, 320, 10), by_columns[1]]) == (1, 1)  # junk between
+
+
+def test_a_line_is_found_by_one_box_over_most_of_it():
+    import numpy as np
+    from ocr_core.types import Box
+    from ocr_train.page_eval import found_boxes
+
+    truth = [
+        np.float32([[0, 0], [200, 0], [200, 10], [0, 10]]),
+        np.float32([[0, 20], [90, 20], [90, 30], [0, 30]]),
+    ]
+    whole = [Box(0, 0, 200, 10), Box(0, 20, 90, 30)]
+    assert found_boxes(truth, whole) == [0, 1]
+    halves = [Box(0, 0, 95, 10), Box(105, 0, 200, 10), Box(0, 20, 90, 30)]
+    assert found_boxes(truth, halves) == [2]  # a line broken in two pieces is not found
+    assert found_boxes(truth, [Box(0, 0, 200, 30)]) == []  # nor two lines in one box
+    assert found_boxes(truth, []) == []

@@ -128,3 +128,17 @@ def test_magazines_are_drawn_only_when_asked_for_in_columns_on_one_baseline_grid
         np.diff(sorted(float(q[:, 1].min()) for q in page.quads)) for page in pages
     ]
     assert any((g < 3).sum() >= 3 for g in gaps)
+
+
+def test_clean_pages_are_level_print_on_plain_paper(tiny_assets):
+    import numpy as np
+
+    root, _ = tiny_assets
+    pages = _render(root, 6, kinds=("document", "magazine"), clean=True)
+    assert sum(len(p.texts) for p in pages) > 10
+    for page in pages:
+        assert len(page.texts) == len(page.quads)
+        assert np.median(page.image) == 250  # the paper, untouched by noise, blur or clutter
+        for quad in page.quads:  # no tilt, turn or warp: every line's quad is its upright box
+            assert set(quad[:, 0].tolist()) == {quad[0, 0], quad[1, 0]}
+            assert set(quad[:, 1].tolist()) == {quad[0, 1], quad[2, 1]}
