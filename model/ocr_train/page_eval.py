@@ -96,7 +96,11 @@ def order_pairs(truth: list[np.ndarray], boxes: list[Box]) -> tuple[int, int]:
     (``found_boxes``): reading order scored without the recognizer. A pair counts when the second
     line is the next found line in the output (read on from the first, not later and not before),
     so a page read row by row across its columns scores low."""
-    found = found_boxes(truth, boxes)
+    return _read_next(found_boxes(truth, boxes))
+
+
+def _read_next(found: list[int]) -> tuple[int, int]:
+    """``order_pairs`` from the boxes ``found_boxes`` matched, in label order."""
     rank = {p: r for r, p in enumerate(sorted(found))}
     pairs = list(itertools.pairwise(found))
     return sum(rank[b] == rank[a] + 1 for a, b in pairs), len(pairs)
@@ -110,8 +114,9 @@ def score(engine: OcrEngine, pages: list[SynthPage]) -> dict[str, float]:
     results = [engine.read_image(p.image) for p in pages]
     preds = {str(i): [line.text for line in r.lines] for i, r in enumerate(results)}
     boxes = [[line.box for line in r.lines] for r in results]
-    counts = [order_pairs(p.quads, b) for p, b in zip(pages, boxes, strict=True)]
-    found = sum(len(found_boxes(p.quads, b)) for p, b in zip(pages, boxes, strict=True))
+    matched = [found_boxes(p.quads, b) for p, b in zip(pages, boxes, strict=True)]
+    counts = [_read_next(m) for m in matched]
+    found = sum(len(m) for m in matched)
     norm = NORMS["nfkc"]
     return {
         "pages": len(pages),
