@@ -6,7 +6,8 @@ documents (one or two columns, headings), receipts (item ... price rows), tables
 (few big lines on photo-like backgrounds), vertical Chinese (columns, right to left) and
 cards (a label, ticket or leaflet photographed on a darker surround: large lines over rows
 of small print and tiny captions). Magazines (justified columns on one baseline grid, narrow
-gutters) are drawn only when asked for: they measure reading order, they do not train.
+gutters) and prose (English paragraphs justified word by word, as books and magazines set them)
+are drawn only when asked for: they measure, they do not train.
 Clutter (rules, boxes, blobs, pictures) teaches what is not text. Whole-page rotation
 (small tilts, sometimes 90/180/270) and perspective warps move the quads with the pixels.
 
@@ -17,6 +18,7 @@ separate lines, so the detector learns to split there.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from ocr_core.charset import Charset
+from PIL import ImageFont
 
 from ocr_train.corpus import load as load_corpus
 from ocr_train.fonts import PackedFont, load_pack
@@ -33,8 +36,9 @@ from ocr_train.textgen import TextSampler
 
 cv2.setNumThreads(1)
 
-KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical", "card", "magazine")
-KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06, 0.12, 0.0)  # magazines: drawn only when asked for
+KINDS = ("document", "receipt", "table", "screenshot", "sign", "vertical", "card", "magazine", "prose")
+# magazines and prose: drawn only when asked for
+KIND_WEIGHTS = (0.30, 0.13, 0.13, 0.24, 0.14, 0.06, 0.12, 0.0, 0.0)
 LEADING = (0.45, 1.2)  # documents: blank between lines, in font sizes (books and scans go to ~0.1)
 
 
@@ -287,6 +291,70 @@ def _full_row(
     gaps = text.count(" ")
     spread = min(size * 0.8, (width - f.getlength(text)) / gaps) * rng.uniform(0.7, 1.0) if gaps else 0.0
     c.text(text, font, size, x, y, max_w=width, spread=max(0.0, spread))
+
+
+@functools.cache
+def _english_prose(font: PackedFont) -> tuple[str, ...]:
+    """Real English sentences (``realtext.english_sentences``) that ``font`` draws in full."""
+    from ocr_train.realtext import english_sentences
+
+    return tuple(s for s in english_sentences() if set(s) - {" "} <= font.coverage)
+
+
+def _hyphenate(word: str, room: float, f: ImageFont.FreeTypeFont) -> tuple[str, str] | None:
+    """The longest head of ``word`` that fits ``room`` with a hyphen, leaving 3+ letters on each
+    side (a typesetter's break, without a dictionary), or None."""
+    for k in range(len(word) - 3, 2, -1):
+        if word[:k].isalpha() and f.getlength(word[:k] + "-") <= room:
+            return word[:k] + "-", word[k:]
+    return None
+
+
+def _prose(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
+    """English prose set as a book or magazine sets it: paragraphs justified word by word into 1-3
+    columns of one face, long words hyphenated at line ends, and each line's leftover width spread
+    over its word spaces (up to two ems more). Narrow columns give loose lines whose spaces reach an em: the
+    detector breaks lines there on the dev scans. Paragraphs start indented and end ragged."""
+    rng = c.rng
+    size = rng.randint(12, 22)
+    font = rng.choice([f for f in fonts if not f.cjk] or fonts)
+    sentences = _english_prose(font)
+    if not sentences:
+        return
+    f = _font(str(font.file), size)
+    margin = rng.randint(8, 30)
+    gutter = max(4, int(size * rng.uniform(0.9, 2.0)))
+    cols = max(1, min(rng.randint(1, 3), (c.w - 2 * margin + gutter) // (size * 12 + gutter)))
+    col_w = (c.w - 2 * margin - (cols - 1) * gutter) // cols
+    pitch = int(size * rng.uniform(1.15, 1.5))
+    indent = int(size * rng.uniform(1.0, 2.0))
+    top = rng.randint(4, 20)
+    hyphens = rng.uniform(0.0, 0.6)  # share of line ends a long word is broken at
+    words: list[str] = []
+    for col in range(cols):
+        x0 = margin + col * (col_w + gutter)
+        for y in range(top, c.h - pitch, pitch):
+            start = not words
+            if start:  # a new paragraph of 1-4 consecutive sentences
+                first = rng.randrange(len(sentences))
+                words = " ".join(sentences[first : first + rng.randint(1, 4)]).split()
+            x = x0 + (indent if start else 0)
+            width = x0 + col_w - x - 1
+            line: list[str] = []
+            while words and f.getlength(" ".join([*line, words[0]])) <= width:
+                line.append(words.pop(0))
+            if words and line and rng.random() < hyphens:
+                cut = _hyphenate(words[0], width - f.getlength(" ".join(line) + " "), f)
+                if cut:
+                    line.append(cut[0])
+                    words[0] = cut[1]
+            if not line:  # a word wider than the column
+                words.pop(0)
+                continue
+            text = " ".join(line)
+            gaps = len(line) - 1
+            spread = min(size * 2.0, (width - f.getlength(text)) / gaps) if words and gaps else 0.0
+            c.text(text, font, size, x, y, max_w=width + 1, spread=max(0.0, spread))
 
 
 def _receipt(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
@@ -559,7 +627,7 @@ def render_page(
     if not clean:
         _clutter(c)
     layouts = {"document": _document, "receipt": _receipt, "table": _table, "screenshot": _screenshot}
-    layouts |= {"sign": _sign, "vertical": _vertical, "card": _card, "magazine": _magazine}
+    layouts |= {"sign": _sign, "vertical": _vertical, "card": _card, "magazine": _magazine, "prose": _prose}
     layouts[kind](c, sampler, fonts)
     if rng.random() < 0.3 and not clean:
         _clutter(c)

@@ -145,7 +145,7 @@ def score_pages(
     the inference post-processing (ocr_core.textdet.page_quads)."""
     tp = n_pred = n_true = 0
     for page, (prob, sx, sy) in zip(pages, maps, strict=True):
-        a, b, c = match(page_quads(prob, sx, sy, page.image.shape, params), page.quads)
+        a, b, c = match(page_quads(prob, sx, sy, page.image, params), page.quads)
         tp, n_pred, n_true = tp + a, n_pred + b, n_true + c
     p, r = tp / max(1, n_pred), tp / max(1, n_true)
     return {"precision": p, "recall": r, "f1": 2 * p * r / max(1e-9, p + r)}

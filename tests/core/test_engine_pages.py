@@ -114,7 +114,7 @@ def test_a_large_page_read_in_strips_gives_the_whole_page_boxes(db_engine, page)
             prob, sx, sy = detector.probability(tall)
         finally:
             detector.params = params
-        quads[name] = page_quads(prob, sx, sy, tall.shape, params)
+        quads[name] = page_quads(prob, sx, sy, tall, params)
     assert len(quads["whole"]) == len(quads["strips"]) == 18
     for a, b in zip(quads["whole"], quads["strips"], strict=True):
         assert np.abs(a - b).max() < 1.0
@@ -206,7 +206,7 @@ def test_a_page_enlarged_for_detection_gives_boxes_on_the_page(db_engine):
     from ocr_core.textdet import enlarge_to, page_quads
 
     prob, sx, sy = detector.probability(small)
-    quads = page_quads(prob, sx, sy, small.shape, params)
+    quads = page_quads(prob, sx, sy, small, params)
     assert enlarge_to(quads, sx, max(prob.shape), replace(params, min_text=40.0)) > 1.5 * max(prob.shape)
     assert len(found["once"]) == len(found["enlarged"]) == 3
     for a, b in zip(found["once"], found["enlarged"], strict=True):

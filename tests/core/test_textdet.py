@@ -215,6 +215,18 @@ def test_an_x_height_word_joins_its_line_but_a_much_larger_heading_does_not():
     assert len(merge_into_lines([_box(10, 10, 100, 32), _box(108, 16, 150, 28)], 0.5, 1.5)) == 2
 
 
+def test_pieces_that_overlap_by_most_of_a_line_height_merge_with_the_shipped_setting():
+    # given two pieces of one 50 px line that the growth after a narrow break in the map made
+    # overlap by 24 px (0.48 line heights) and by 40 px (0.8)
+    def merged(overlap: int, max_overlap: float) -> int:
+        pieces = [_box(10, 10, 400, 60), _box(400 - overlap, 12, 640, 60)]
+        return len(merge_into_lines(pieces, 0.5, 2.0, max_overlap))
+
+    # then the old limit (0.5) merged only the first; the shipped one (1.0) merges both
+    assert merged(24, 0.5) == 1 and merged(40, 0.5) == 2
+    assert merged(40, DetParams().merge_overlap) == 1
+
+
 def test_tilted_and_vertical_quads_are_not_merged():
     tilted = cv2.boxPoints(((100.0, 100.0), (120.0, 20.0), 25.0))
     vertical = _box(300, 10, 320, 200)

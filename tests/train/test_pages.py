@@ -142,3 +142,20 @@ def test_clean_pages_are_level_print_on_plain_paper(tiny_assets):
         for quad in page.quads:  # no tilt, turn or warp: every line's quad is its upright box
             assert set(quad[:, 0].tolist()) == {quad[0, 0], quad[1, 0]}
             assert set(quad[:, 1].tolist()) == {quad[0, 1], quad[2, 1]}
+
+
+def test_prose_is_justified_word_by_word_and_drawn_only_when_asked_for(tiny_assets):
+    import numpy as np
+    from ocr_train.pages import KIND_WEIGHTS, KINDS
+
+    assert KIND_WEIGHTS[KINDS.index("prose")] == 0.0  # never among the training pages
+    root, _ = tiny_assets
+    pages = _render(root, 4, kinds=("prose",), clean=True)
+    texts = [t for p in pages for t in p.texts]
+    assert len(texts) > 20 and all(len(p.texts) == len(p.quads) for p in pages)
+    assert np.mean([" " in t for t in texts]) > 0.8  # running English words
+    for page in pages:
+        # justified: most lines end flush at their column's right edge (with two others, to 3 px)
+        ends = np.array([float(q[:, 0].max()) for q in page.quads])
+        flush = [(np.abs(ends - e) <= 3).sum() >= 3 for e in ends]
+        assert np.mean(flush) >= 0.6, ends

@@ -20,6 +20,7 @@ import numpy as np
 
 from ocr_core.detect import PAD_ACROSS, PAD_ALONG, xy_cut
 from ocr_core.errors import ModelError
+from ocr_core.justify import join_justified
 from ocr_core.recognizer import make_session
 from ocr_core.types import Box
 
@@ -51,6 +52,12 @@ class DetParams:
     # narrower than half a character cannot separate columns (model card: cost on synthetic pages)
     merge_heights: float = 2.0  # ... and only when the taller piece is at most this many times the
     # shorter (a word of x-height letters beside one with ascenders and descenders is ~2x)
+    merge_overlap: float = 1.0  # ... or overlapping by up to this many line heights of the shorter (was
+    # 0.5: model card, step 15)
+    justify_gap: float = 2.0  # join pieces up to this many line heights apart when the rows above and
+    # below span them and run across the gap: a justified line's widened word space (``justify.py``)
+    justify_heights: float = 3.0  # ... and the taller piece at most this many times the shorter (a
+    # word of x-height letters, such as "comes", beside a whole line's region is ~2.6x)
     strip_pixels: int = 360_000  # larger inputs run in horizontal strips: peak RSS, not speed (strips)
     strip_context: int = 128  # rows of context above and below each strip (a multiple of 32): with
     # 128, every dev page gives the same boxes as one whole-page run (64 moved some by pixels)
@@ -115,14 +122,15 @@ def quads_from_prob(prob: np.ndarray, params: DetParams) -> list[np.ndarray]:
 
 
 def merge_into_lines(
-    quads: list[np.ndarray], max_gap: float = 0.8, max_heights: float = 1.5
+    quads: list[np.ndarray], max_gap: float = 0.8, max_heights: float = 1.5, max_overlap: float = 0.5
 ) -> list[np.ndarray]:
     """Join near-horizontal pieces of one line (split at a wide word space) into one quad.
 
     Two pieces join when they overlap vertically by most of the smaller height, the taller is at
     most ``max_heights`` times the shorter, and the gap between them is under ``max_gap`` line
     heights (a word space is about 0.3-0.5; table cells and item/price columns are further apart
-    and stay separate).
+    and stay separate), or they overlap by at most ``max_overlap`` of the shorter's height (a
+    break in the map narrower than the growth that undoes the shrink leaves overlapping pieces).
     Tilted and vertical quads are left as they are.
     """
     keep: list[np.ndarray] = []
@@ -148,7 +156,7 @@ def merge_into_lines(
                 if (
                     overlap >= 0.6 * min(ha, hb)
                     and max(ha, hb) <= max_heights * min(ha, hb)
-                    and -0.5 * min(ha, hb) <= gap <= max_gap * max(ha, hb)
+                    and -max_overlap * min(ha, hb) <= gap <= max_gap * max(ha, hb)
                 ):
                     pieces[i] = ([a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])], qa + qb)
                     del pieces[j]
@@ -351,14 +359,17 @@ def missed_ends(line: np.ndarray, reach: float, max_gap: float) -> tuple[float, 
 
 
 def page_quads(
-    prob: np.ndarray, sx: float, sy: float, shape: tuple[int, ...], params: DetParams
+    prob: np.ndarray, sx: float, sy: float, gray: np.ndarray, params: DetParams
 ) -> list[np.ndarray]:
-    """The whole post-processing: map -> line quads in the page's pixels, merged, in reading order."""
-    h, w = shape[:2]
+    """The whole post-processing: map -> line quads in the page's (``gray``'s) pixels, merged, in
+    reading order."""
+    h, w = gray.shape[:2]
     quads = [q / np.array([sx, sy], np.float32) for q in quads_from_prob(prob, params)]
     quads = [np.clip(q, 0, [w - 1, h - 1]).astype(np.float32) for q in quads]
     if params.merge_gap > 0:
-        quads = merge_into_lines(quads, params.merge_gap, params.merge_heights)
+        quads = merge_into_lines(quads, params.merge_gap, params.merge_heights, params.merge_overlap)
+    if params.justify_gap > 0:
+        quads = join_justified(quads, params.justify_gap, params.justify_heights, gray)
     return reading_order(quads, w, h)
 
 
@@ -409,11 +420,11 @@ class TextDetector:
     def detect(self, gray: np.ndarray) -> list[np.ndarray]:
         """Line quads in reading order, each ``line_height`` of the detected line's height."""
         prob, sx, sy = self.probability(gray)
-        quads = page_quads(prob, sx, sy, gray.shape[:2], self.params)
+        quads = page_quads(prob, sx, sy, gray, self.params)
         target = enlarge_to(quads, sx, max(prob.shape), self.params)
         if target:  # small text: the network finds it better drawn larger
             prob, sx, sy = self.probability(gray, long_side=target)
-            quads = page_quads(prob, sx, sy, gray.shape[:2], self.params)
+            quads = page_quads(prob, sx, sy, gray, self.params)
         share = self.params.line_height
         return quads if share == 1.0 else [thin_quad(q, share) for q in quads]
 
