@@ -312,9 +312,9 @@ def _hyphenate(word: str, room: float, f: ImageFont.FreeTypeFont) -> tuple[str, 
 
 def _prose(c: _Canvas, sampler: TextSampler, fonts: list[PackedFont]) -> None:
     """English prose set as a book or magazine sets it: paragraphs justified word by word into 1-3
-    columns of one face, long words hyphenated at line ends, and each line's leftover width spread
-    over its word spaces (up to two ems more). Narrow columns give loose lines whose spaces reach an em: the
-    detector breaks lines there on the dev scans. Paragraphs start indented and end ragged."""
+    columns of one face, long words hyphenated at some line ends, and each line's leftover width
+    spread over its word spaces (up to two ems more). Loose lines get spaces an em wide, and the
+    detector breaks lines there, as on the dev scans. Paragraphs start indented and end ragged."""
     rng = c.rng
     size = rng.randint(12, 22)
     font = rng.choice([f for f in fonts if not f.cjk] or fonts)

@@ -54,8 +54,9 @@ class DetParams:
     # shorter (a word of x-height letters beside one with ascenders and descenders is ~2x)
     merge_overlap: float = 1.0  # ... or overlapping by up to this many line heights of the shorter (was
     # 0.5: model card, step 15)
-    justify_gap: float = 2.0  # join pieces up to this many line heights apart when the rows above and
-    # below span them and run across the gap: a justified line's widened word space (``justify.py``)
+    justify_gap: float = 2.0  # join pieces up to this many line heights apart when the rows around run
+    # across the gap and it is as wide as the line's other word spaces: a justified line's widened
+    # space (``justify.py``; 0: never)
     justify_heights: float = 3.0  # ... and the taller piece at most this many times the shorter (a
     # word of x-height letters, such as "comes", beside a whole line's region is ~2.6x)
     strip_pixels: int = 360_000  # larger inputs run in horizontal strips: peak RSS, not speed (strips)
