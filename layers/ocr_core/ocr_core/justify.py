@@ -15,7 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-Span = tuple[float, float, float, float]  # x0, y0, x1, y1 of a level piece
+from ocr_core.pieces import Span, group_quad, is_level, same_row, similar, span
+
 ROWS = 3  # neighbouring rows looked at on each side
 REACH = 1.8  # ... whose centres lie within this many line heights per row of the pair's
 CROSS = 0.9  # share of the gap a row's ink must lie over to run across it
@@ -33,8 +34,8 @@ def join_justified(
 
     Pieces whose heights differ by more than ``max_heights`` times stay apart (a heading beside
     body text). Tilted and vertical quads are left as they are."""
-    level = [i for i, q in enumerate(quads) if _is_level(q)]
-    spans = {i: _span(quads[i]) for i in level}
+    level = [i for i, q in enumerate(quads) if is_level(q)]
+    spans = {i: span(quads[i]) for i in level}
     parent = {i: i for i in level}
 
     def root(i: int) -> int:
@@ -62,34 +63,8 @@ def join_justified(
     if not joined:
         return quads
     out = [q for i, q in enumerate(quads) if i not in joined]
-    for members in groups.values():
-        if len(members) > 1:
-            pts = np.concatenate([quads[i] for i in members]).astype(np.float32)
-            out.append(cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float32))
+    out.extend(group_quad([quads[i] for i in members]) for members in groups.values() if len(members) > 1)
     return out
-
-
-def _is_level(quad: np.ndarray) -> bool:
-    angle = abs(cv2.minAreaRect(quad)[2]) % 90
-    x0, y0 = quad.min(axis=0)
-    x1, y1 = quad.max(axis=0)
-    return bool(min(angle, 90 - angle) < 8 and x1 - x0 >= y1 - y0)
-
-
-def _span(quad: np.ndarray) -> Span:
-    x0, y0 = quad.min(axis=0)
-    x1, y1 = quad.max(axis=0)
-    return float(x0), float(y0), float(x1), float(y1)
-
-
-def _similar(ha: float, hb: float, max_heights: float) -> bool:
-    return max(ha, hb) <= max_heights * min(ha, hb)
-
-
-def _same_row(a: Span, b: Span, max_heights: float) -> bool:
-    ha, hb = a[3] - a[1], b[3] - b[1]
-    overlap = min(a[3], b[3]) - max(a[1], b[1])
-    return overlap >= 0.6 * min(ha, hb) and _similar(ha, hb, max_heights)
 
 
 def _right_neighbour(a: int, spans: dict[int, Span], max_gap: float, max_heights: float) -> int | None:
@@ -98,7 +73,7 @@ def _right_neighbour(a: int, spans: dict[int, Span], max_gap: float, max_heights
     best, best_gap = None, 0.0
     for b, sb in spans.items():
         gap = sb[0] - sa[2]
-        if b != a and gap > 0 and _same_row(sa, sb, max_heights) and (best is None or gap < best_gap):
+        if b != a and gap > 0 and same_row(sa, sb, max_heights) and (best is None or gap < best_gap):
             best, best_gap = b, gap
     if best is None or best_gap > max_gap * max(sa[3] - sa[1], spans[best][3] - spans[best][1]):
         return None
@@ -116,7 +91,7 @@ def _word_space(a: Span, b: Span, spans: dict[int, Span], pair: tuple[int, int],
         for i, s in spans.items()
         if i not in pair
         and 0.5 * h <= abs((s[1] + s[3]) / 2 - mid) <= ROWS * REACH * h
-        and _similar(h, s[3] - s[1], max_heights)
+        and similar(h, s[3] - s[1], max_heights)
         and s[2] > a[0]
         and s[0] < b[2]
     ]

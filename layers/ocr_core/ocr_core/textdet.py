@@ -21,6 +21,7 @@ import numpy as np
 from ocr_core.detect import PAD_ACROSS, PAD_ALONG, xy_cut
 from ocr_core.errors import ModelError
 from ocr_core.justify import join_justified
+from ocr_core.pieces import group_quad, is_level, same_row, span
 from ocr_core.recognizer import make_session
 from ocr_core.types import Box
 
@@ -137,11 +138,8 @@ def merge_into_lines(
     keep: list[np.ndarray] = []
     pieces: list[tuple[list[float], list[np.ndarray]]] = []  # (x0, y0, x1, y1), the quads joined
     for q in quads:
-        angle = abs(cv2.minAreaRect(q)[2]) % 90
-        x0, y0 = q.min(axis=0)
-        x1, y1 = q.max(axis=0)
-        if min(angle, 90 - angle) < 8 and x1 - x0 >= y1 - y0:
-            pieces.append(([float(x0), float(y0), float(x1), float(y1)], [q]))
+        if is_level(q):
+            pieces.append((list(span(q)), [q]))
         else:
             keep.append(q)
     pieces.sort(key=lambda piece: piece[0][0])
@@ -152,22 +150,17 @@ def merge_into_lines(
             for j in range(i + 1, len(pieces)):
                 b, qb = pieces[j]  # b starts right of a's start (sorted)
                 ha, hb = a[3] - a[1], b[3] - b[1]
-                overlap = min(a[3], b[3]) - max(a[1], b[1])
                 gap = b[0] - a[2]
-                if (
-                    overlap >= 0.6 * min(ha, hb)
-                    and max(ha, hb) <= max_heights * min(ha, hb)
-                    and -max_overlap * min(ha, hb) <= gap <= max_gap * max(ha, hb)
-                ):
+                if same_row(
+                    (a[0], a[1], a[2], a[3]), (b[0], b[1], b[2], b[3]), max_heights
+                ) and -max_overlap * min(ha, hb) <= gap <= max_gap * max(ha, hb):
                     pieces[i] = ([a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])], qa + qb)
                     del pieces[j]
                     merged = True
                     break
             if merged:
                 break
-    for _, group in pieces:  # a lone piece keeps its own (possibly slightly tilted) quad
-        pts = np.concatenate(group).astype(np.float32)
-        keep.append(group[0] if len(group) == 1 else cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float32))
+    keep.extend(group_quad(group) for _, group in pieces)
     return keep
 
 
