@@ -53,3 +53,23 @@ def test_justified_columns_closer_than_the_column_gap_are_read_column_by_column(
     assert [b[4] for b in xy_cut(columns, min_x_gap=40, gutter=5)] == by_columns
     assert [b[4] for b in xy_cut(table, min_x_gap=40, gutter=5)] == by_rows
     assert [b[4] for b in xy_cut(columns, min_x_gap=40)] == by_rows  # as before, without ``gutter``
+
+
+def test_a_picture_piece_across_a_narrow_gutter_leaves_the_columns_apart():
+    from ocr_core.detect import xy_cut
+
+    # given the justified columns above, a 60 x 50 piece of a picture lying across their 10 px
+    # gutter beside the last rows, and a 50 px heading run across both columns below
+    rows = range(0, 100, 25)
+    columns = [(0, y, 200, 20, f"a{y}") for y in rows] + [(210, y, 200, 20, f"b{y}") for y in rows]
+    picture = (185, 60, 60, 50, "picture")
+    heading = (0, 120, 410, 50, "heading")
+    by_columns = [f"a{y}" for y in rows] + [f"b{y}" for y in rows]
+    # then with ``blob`` the picture does not close the gutter and goes with the column its
+    # middle (215) is on, between the rows it lies beside; the heading, long for its height,
+    # is a line and comes last
+    order = [b[4] for b in xy_cut([*columns, picture, heading], min_x_gap=40, gutter=5, blob=30)]
+    assert order == [*by_columns[:7], "picture", by_columns[7], "heading"]
+    # without it the picture closes the gutter and the columns are read row by row
+    rows_first = [b[4] for b in xy_cut([*columns, picture], min_x_gap=40, gutter=5)]
+    assert rows_first[:2] == ["a0", "b0"]

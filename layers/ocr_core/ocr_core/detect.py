@@ -60,10 +60,11 @@ def _split_tall(
     return parts if len(parts) > 1 else [box]
 
 
+BLOB_ASPECT = 3.0  # a box this many times as long as wide or more is a line, whatever its size
 FLUSH_SHARE = 0.7  # of the lines on each side of a narrow gutter that must meet it (justified)
 
 
-def xy_cut(boxes: list[B], min_x_gap: float, gutter: float = 0.0) -> list[B]:
+def xy_cut(boxes: list[B], min_x_gap: float, gutter: float = 0.0, blob: float = 0.0) -> list[B]:
     """Recursive XY-cut: cut at the widest empty gap; columns left to right, blocks top down.
 
     ``gutter`` (> 0): a column gap narrower than ``min_x_gap`` still splits a block that has no
@@ -71,7 +72,13 @@ def xy_cut(boxes: list[B], min_x_gap: float, gutter: float = 0.0) -> list[B]:
     each) run to within twice ``gutter`` of it: justified columns. Magazine columns stand that
     close and share a baseline grid, so the leading between their rows runs across the page;
     without this they are read row by row, across the columns. Table cells and receipt items
-    stop short of their gaps at ragged places and keep their rows."""
+    stop short of their gaps at ragged places and keep their rows.
+
+    ``blob`` (> 0, with ``gutter``): when looking for such a gutter, boxes wider and taller than
+    this and under ``BLOB_ASPECT`` times as long as wide (pieces of a picture, a drop cap) are
+    left out, and go with the column their middle is in: one across a narrow gutter would
+    otherwise have two columns read as one. Other cuts count every box, so a sign's big short
+    words still make their own gaps."""
     if len(boxes) <= 1:
         return boxes
 
@@ -85,20 +92,34 @@ def xy_cut(boxes: list[B], min_x_gap: float, gutter: float = 0.0) -> list[B]:
         return best, at
 
     def cut(parts: tuple[list[B], list[B]]) -> list[B]:
-        return xy_cut(parts[0], min_x_gap, gutter) + xy_cut(parts[1], min_x_gap, gutter)
+        return xy_cut(parts[0], min_x_gap, gutter, blob) + xy_cut(parts[1], min_x_gap, gutter, blob)
 
     ygap, yat = gaps([b[1] for b in boxes], [b[1] + b[3] for b in boxes])
     xgap, xat = gaps([b[0] for b in boxes], [b[0] + b[2] for b in boxes])
     columns = ([b for b in boxes if b[0] < xat], [b for b in boxes if b[0] >= xat])
     if xgap >= min_x_gap and xgap > ygap:
         return cut(columns)
-    if gutter and gutter <= xgap and ygap < min_x_gap and _justified(*columns, xat - xgap, xat, 2 * gutter):
-        return cut(columns)
+    if gutter and ygap < min_x_gap:
+        if gutter <= xgap and _justified(*columns, xat - xgap, xat, 2 * gutter):
+            return cut(columns)
+        lines = [b for b in boxes if not _blob(b, blob)]
+        if blob and 2 <= len(lines) < len(boxes):
+            lgap, lat = gaps([b[0] for b in lines], [b[0] + b[2] for b in lines])
+            sides = ([b for b in lines if b[0] < lat], [b for b in lines if b[0] >= lat])
+            if gutter <= lgap and _justified(*sides, lat - lgap, lat, 2 * gutter):
+                middle_left = [b for b in boxes if _blob(b, blob) and b[0] + b[2] / 2 < lat]
+                middle_right = [b for b in boxes if _blob(b, blob) and b[0] + b[2] / 2 >= lat]
+                return cut((sides[0] + middle_left, sides[1] + middle_right))
     if ygap > 0:
         return cut(([b for b in boxes if b[1] < yat], [b for b in boxes if b[1] >= yat]))
     if xgap > 0:
         return cut(columns)
     return sorted(boxes, key=lambda b: (b[1], b[0]))
+
+
+def _blob(b: B, size: float) -> bool:
+    """Wider and taller than ``size`` (> 0) and under ``BLOB_ASPECT`` times as long as wide."""
+    return bool(size) and min(b[2], b[3]) > size and max(b[2], b[3]) < BLOB_ASPECT * min(b[2], b[3])
 
 
 def _justified(left: list[B], right: list[B], start: int, end: int, reach: float) -> bool:

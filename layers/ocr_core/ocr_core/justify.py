@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr_core.pieces import Span, group_quad, is_level, same_row, similar, span
+from ocr_core.pieces import Span, group_quad, levels, same_row, similar, span
 
 ROWS = 3  # neighbouring rows looked at on each side
 REACH = 1.8  # ... whose centres lie within this many line heights per row of the pair's
@@ -34,7 +34,7 @@ def join_justified(
 
     Pieces whose heights differ by more than ``max_heights`` times stay apart (a heading beside
     body text). Tilted and vertical quads are left as they are."""
-    level = [i for i, q in enumerate(quads) if is_level(q)]
+    level = [i for i, lv in enumerate(levels(quads)) if lv]
     spans = {i: span(quads[i]) for i in level}
     parent = {i: i for i in level}
 

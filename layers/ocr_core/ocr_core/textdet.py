@@ -21,7 +21,7 @@ import numpy as np
 from ocr_core.detect import PAD_ACROSS, PAD_ALONG, xy_cut
 from ocr_core.errors import ModelError
 from ocr_core.justify import join_justified
-from ocr_core.pieces import group_quad, is_level, same_row, span
+from ocr_core.pieces import group_quad, levels, same_row, span
 from ocr_core.recognizer import make_session
 from ocr_core.types import Box
 
@@ -60,6 +60,7 @@ class DetParams:
     # space (``justify.py``; 0: never)
     justify_heights: float = 3.0  # ... and the taller piece at most this many times the shorter (a
     # word of x-height letters, such as "comes", beside a whole line's region is ~2.6x)
+    blob: float = 1.5  # line heights: a box wider and taller (not 3x longer) closes no column gap (0: off)
     strip_pixels: int = 360_000  # larger inputs run in horizontal strips: peak RSS, not speed (strips)
     strip_context: int = 128  # rows of context above and below each strip (a multiple of 32): with
     # 128, every dev page gives the same boxes as one whole-page run (64 moved some by pixels)
@@ -137,8 +138,8 @@ def merge_into_lines(
     """
     keep: list[np.ndarray] = []
     pieces: list[tuple[list[float], list[np.ndarray]]] = []  # (x0, y0, x1, y1), the quads joined
-    for q in quads:
-        if is_level(q):
+    for q, level in zip(quads, levels(quads), strict=True):
+        if level:
             pieces.append((list(span(q)), [q]))
         else:
             keep.append(q)
@@ -182,17 +183,19 @@ def quad_box(quad: np.ndarray, width: int, height: int) -> Box:
     return Box(max(0, int(x0)), max(0, int(y0)), min(width, int(x1)), min(height, int(y1)))
 
 
-def reading_order(quads: list[np.ndarray], width: int, height: int) -> list[np.ndarray]:
+def reading_order(quads: list[np.ndarray], width: int, height: int, blob: float = 0.0) -> list[np.ndarray]:
     """Quads ordered as the classical detector orders boxes (recursive XY-cut on their boxes),
     justified columns closer than two line heights included (gutters of a quarter line height
-    and more: chosen on synthetic magazine pages, model card)."""
+    and more: chosen on synthetic magazine pages, model card); boxes over ``blob`` line heights
+    both ways (pieces of pictures; 0: none) do not close a gutter."""
     if not quads:
         return []
     boxes = [quad_box(q, width, height) for q in quads]
     heights = [min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])) for q in quads]
     char_h = float(np.median(heights))
     keyed = [(b.x0, b.y0, b.width, b.height, i) for i, b in enumerate(boxes)]  # i rides along
-    return [quads[k[4]] for k in xy_cut(keyed, min_x_gap=2.0 * char_h, gutter=0.25 * char_h)]
+    ordered = xy_cut(keyed, min_x_gap=2.0 * char_h, gutter=0.25 * char_h, blob=blob * char_h)
+    return [quads[k[4]] for k in ordered]
 
 
 def thin_quad(quad: np.ndarray, share: float) -> np.ndarray:
@@ -364,7 +367,7 @@ def page_quads(
         quads = merge_into_lines(quads, params.merge_gap, params.merge_heights, params.merge_overlap)
     if params.justify_gap > 0:
         quads = join_justified(quads, params.justify_gap, params.justify_heights, gray)
-    return reading_order(quads, w, h)
+    return reading_order(quads, w, h, params.blob)
 
 
 def enlarge_to(quads: list[np.ndarray], scale: float, long_side: int, params: DetParams) -> int:
