@@ -11,7 +11,7 @@ TRAIN_ARGS ?= --budget-min 120 --batch 64 --workers 1 --threads 2
 RUN ?= model/runs/main
 
 .PHONY: venv serve demo invoke local-s3 layer opencv-slim validate sam-build coldstart latency loadtest reliability bulk chromium test lint fonts font-pack corpus \
-	teacher-cache train train-status ship train-det export-det export compression-report lm eval eval-rotated bench bench-pages audit clean
+	teacher-cache train train-status ship train-det gpu-pack export-det export compression-report lm eval eval-rotated bench bench-pages audit clean
 
 $(STAMP)-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -168,6 +168,10 @@ train-det: font-pack corpus
 	mkdir -p $(DET_RUN)
 	cd model && nohup ../$(BIN)/python -m ocr_train.train_det --run ../$(DET_RUN) $(if $(RESUME),--resume,) \
 	  $(DET_ARGS) >> ../$(DET_RUN).out 2>&1 & echo "detector training in background: tail -f $(DET_RUN).out"
+
+# The font pack and corpus in one file for a lent GPU machine (carry `.gpu`; model/gpu_finetune.sh).
+gpu-pack: font-pack corpus
+	mkdir -p .gpu && tar -cJf .gpu/cache.tar.xz .cache/fonts .cache/corpus.json && ls -la .gpu
 
 export-det: $(STAMP)-train font-pack corpus
 	cd model && ../$(BIN)/python -m ocr_train.export_det --ckpt ../$(DET_RUN)/best.pt --out textdet_int8.onnx \
