@@ -25,11 +25,6 @@ timeout "${LIMIT:-520}" $PY -m ocr_train.train --run /tmp/gpu-run --init ckpt/cr
   --log-every 20 > "$OUT/train.out" 2>&1
 echo "train rc=$?"
 tail -c 3000 "$OUT/train.out"
-for name in best last; do
-  $PY -c "import sys, torch
-c = torch.load(sys.argv[1], map_location='cpu', weights_only=False)
-c.pop('optimizer', None)
-torch.save(c, sys.argv[2])" "/tmp/gpu-run/$name.pt" "$OUT/ft_$name.pt"
-done
+$PY -m ocr_train.weights /tmp/gpu-run/best.pt "$OUT/ft_best.pt" /tmp/gpu-run/last.pt "$OUT/ft_last.pt"
 cp /tmp/gpu-run/log.jsonl "$OUT/" 2>/dev/null
 ls -la "$OUT"

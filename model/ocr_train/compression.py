@@ -698,13 +698,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def ship_final(onnx_file: Path, ckpt: Path, model_dir: Path = MODEL_DIR, recipe: str = STUDY_RECIPE) -> None:
-    from ocr_train.train import atomic_save
+    from ocr_train.weights import strip_optimizer
 
     ship(onnx_file, model_dir / "crnn_int8.onnx", recipe=recipe)
     shipped_ckpt = model_dir / SHIPPED_CKPT
-    weights = torch.load(ckpt, map_location="cpu", weights_only=False)
-    weights.pop("optimizer", None)  # the AdamW moments would triple the committed file
-    atomic_save(shipped_ckpt, weights)
+    strip_optimizer(ckpt, shipped_ckpt)
     print(f"shipped {onnx_file} -> {model_dir / 'crnn_int8.onnx'}; FP32 weights -> {shipped_ckpt}")
 
 

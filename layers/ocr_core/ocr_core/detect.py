@@ -99,17 +99,19 @@ def xy_cut(boxes: list[B], min_x_gap: float, gutter: float = 0.0, blob: float = 
     columns = ([b for b in boxes if b[0] < xat], [b for b in boxes if b[0] >= xat])
     if xgap >= min_x_gap and xgap > ygap:
         return cut(columns)
-    if gutter and ygap < min_x_gap:
-        if gutter <= xgap and _justified(*columns, xat - xgap, xat, 2 * gutter):
-            return cut(columns)
+    if gutter and ygap < min_x_gap:  # a justified gutter: among all boxes, then among lines only
         lines = [b for b in boxes if not _blob(b, blob)]
-        if blob and 2 <= len(lines) < len(boxes):
-            lgap, lat = gaps([b[0] for b in lines], [b[0] + b[2] for b in lines])
-            sides = ([b for b in lines if b[0] < lat], [b for b in lines if b[0] >= lat])
-            if gutter <= lgap and _justified(*sides, lat - lgap, lat, 2 * gutter):
-                middle_left = [b for b in boxes if _blob(b, blob) and b[0] + b[2] / 2 < lat]
-                middle_right = [b for b in boxes if _blob(b, blob) and b[0] + b[2] / 2 >= lat]
-                return cut((sides[0] + middle_left, sides[1] + middle_right))
+        for counted in (boxes, lines) if 2 <= len(lines) < len(boxes) else (boxes,):
+            gap, at = gaps([b[0] for b in counted], [b[0] + b[2] for b in counted])
+            sides = ([b for b in counted if b[0] < at], [b for b in counted if b[0] >= at])
+            if gutter <= gap and _justified(*sides, at - gap, at, 2 * gutter):
+                blobs = [] if counted is boxes else [b for b in boxes if _blob(b, blob)]  # by their middle
+                return cut(
+                    (
+                        sides[0] + [b for b in blobs if b[0] + b[2] / 2 < at],
+                        sides[1] + [b for b in blobs if b[0] + b[2] / 2 >= at],
+                    )
+                )
     if ygap > 0:
         return cut(([b for b in boxes if b[1] < yat], [b for b in boxes if b[1] >= yat]))
     if xgap > 0:

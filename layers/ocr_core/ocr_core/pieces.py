@@ -17,8 +17,7 @@ LEAN = 0.5  # ascender or descender height (of the line height) that tilts a sho
 
 def is_level(quad: np.ndarray) -> bool:
     """Near-horizontal (under ``MAX_TILT``) and at least as wide as it is tall."""
-    angle = abs(cv2.minAreaRect(quad)[2]) % 90
-    return bool(min(angle, 90 - angle) < MAX_TILT and _wide(quad))
+    return bool(_lean(cv2.minAreaRect(quad)) < MAX_TILT and _wide(quad))
 
 
 def levels(quads: list[np.ndarray]) -> list[bool]:
@@ -26,17 +25,24 @@ def levels(quads: list[np.ndarray]) -> list[bool]:
     short piece wider than tall may lean a little more: its rectangle leans with its ascenders
     and descenders ("ting" 8 degrees: t up at the left, g down at the right), by up to about
     atan(``LEAN`` / its length in heights), which a steeper word (a caption set at an angle) exceeds."""
-    own = [is_level(q) for q in quads]
     rects = [cv2.minAreaRect(q) for q in quads]
+    wide = [_wide(q) for q in quads]
+    leans = [_lean(r) for r in rects]
     aspects = [max(w, h) / max(1e-6, min(w, h)) for _, (w, h), _ in rects]
+    own = [lean < MAX_TILT and w for lean, w in zip(leans, wide, strict=True)]
     long_level = [lv for lv, a in zip(own, aspects, strict=True) if a >= SHORT]
     if not long_level or 2 * sum(long_level) <= len(long_level):
         return own
-    out = []
-    for q, lv, a, (_, _, angle) in zip(quads, own, aspects, rects, strict=True):
-        lean = min(abs(angle) % 90, 90 - abs(angle) % 90)
-        out.append(lv or (a < SHORT and _wide(q) and lean < MAX_TILT + math.degrees(math.atan(LEAN / a))))
-    return out
+    return [
+        lv or (a < SHORT and w and lean < MAX_TILT + math.degrees(math.atan(LEAN / a)))
+        for lv, w, lean, a in zip(own, wide, leans, aspects, strict=True)
+    ]
+
+
+def _lean(rect: tuple) -> float:
+    """Degrees a minimum-area rectangle leans off the nearest axis."""
+    angle = abs(rect[2]) % 90
+    return float(min(angle, 90 - angle))
 
 
 def _wide(quad: np.ndarray) -> bool:
