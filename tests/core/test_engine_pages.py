@@ -256,3 +256,31 @@ def test_icons_before_lines_are_not_read_as_text():
     assert len(dropped) == 3, dropped
     for text, truth in zip(dropped, TEXTS, strict=True):
         assert text.startswith(truth[0]) and _cer(text, truth) <= 0.2, text
+
+
+def _badge(height: int) -> np.ndarray:
+    """A radio button (a ring around a dot, as posters lead items with) on a strip ``height`` high,
+    standing 0.3 type sizes before the words that follow it."""
+    strip = np.full((height, 36), 250, np.uint8)
+    cv2.circle(strip, (17, height // 2), 16, 40, 3)
+    cv2.circle(strip, (17, height // 2), 7, 40, -1)
+    return strip
+
+
+def test_two_items_in_one_row_are_read_as_two_lines_without_their_badges():
+    from ocr_core.engine import OcrEngine
+
+    # given a row of two Chinese items, each led by a radio button a word space before its words
+    items = [render_lines([t], ZH_FONT, size=34, margin=40)[:, 30:-30] for t in ("极速发货", "冰点标准")]
+    height = max(i.shape[0] for i in items)
+    gap = np.full((height, 14), 250, np.uint8)
+    row = np.hstack([_badge(height), items[0], gap, _badge(height), items[1]])
+    page = cv2.copyMakeBorder(row, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=250)
+    # when the page is read with icons kept and with them left out (the default)
+    kept = _read(OcrEngine(EngineConfig(model_path=MODEL, detector="db", drop_icons=False)), page)
+    result = OcrEngine(EngineConfig(model_path=MODEL, detector="db")).read(encode(page))
+    # then kept, the row is one line; left out, each item is a line of its own, left to right
+    assert len(kept) == 1, kept
+    assert [line.text for line in result.lines] == ["极速发货", "冰点标准"]
+    first, second = (line.box for line in result.lines)
+    assert first.x1 <= second.x0 and first.y0 < second.y1 and second.y0 < first.y1

@@ -10,10 +10,10 @@ import pytest
 from ocr_core.textdet import (
     DetParams,
     TextDetector,
+    along_margin,
     clear_neighbours,
     crop_quad,
     enlarge_to,
-    icon_cut,
     merge_into_lines,
     missed_ends,
     order_points,
@@ -21,6 +21,7 @@ from ocr_core.textdet import (
     quads_from_prob,
     reading_order,
     resize_for_detection,
+    stretch_quad,
     thin_quad,
 )
 
@@ -80,6 +81,33 @@ def test_a_tilted_line_is_cropped_upright():
     # then the crop is wide, not tall, and dark almost everywhere
     assert crop.shape[1] > 150 and crop.shape[0] < 40
     assert crop.mean() < 60
+
+
+def test_a_stretch_of_a_crop_maps_back_to_its_part_of_the_quad():
+    # given two dark bars along one line at 30 degrees, 0-80 and 120-200 px from the line's start,
+    # and the line's quad, cropped with half a line height of page taken before its start
+    page = np.full((300, 300), 255, np.uint8)
+    centre, along = np.float32([150, 150]), np.float32([np.cos(np.pi / 6), np.sin(np.pi / 6)])
+    quad = cv2.boxPoints(((150.0, 150.0), (200.0, 24.0), 30.0))
+    start = centre - 100 * along
+    for a, b in ((0, 80), (120, 200)):
+        bar = ((*(start + (a + b) / 2 * along),), (float(b - a), 24.0), 30.0)
+        cv2.fillPoly(page, [np.round(cv2.boxPoints(bar)).astype(np.int32)], 0)
+    crop = crop_quad(page, quad, ends=(0.5, 0.0))
+    cols = np.flatnonzero((crop < 128).mean(axis=0) > 0.5)
+    gap = int(np.flatnonzero(np.diff(cols) > 1)[0])
+    # when the crop is split in the white between the bars, each side a margin from its ink
+    margin = int(along_margin(24.0))
+    spans = [(0, int(cols[gap]) + 1 + margin), (int(cols[gap + 1]) - margin, crop.shape[1])]
+    parts = [stretch_quad(quad, (0.5, 0.0), span, crop.shape[1]) for span in spans]
+    # then each part's quad covers its own bar: the first starts where the crop's reach starts
+    # (12 px before the quad) and the second ends with the quad
+    for part, (a, b) in zip(parts, ((-12, 80), (120, 200)), strict=True):
+        pts = order_points(part)
+        ends = [float(np.dot(p - start, along)) for p in (pts[0], pts[1])]
+        assert ends == pytest.approx([a, b], abs=1.5), ends
+        assert np.dot(pts[3] - pts[0], along) == pytest.approx(0, abs=0.5)  # still a rectangle
+        assert np.linalg.norm(pts[3] - pts[0]) == pytest.approx(24, abs=0.5)
 
 
 def _tight_lines(rows: tuple[int, ...] = (38, 78, 118)) -> tuple[np.ndarray, np.ndarray]:
@@ -289,45 +317,3 @@ def test_a_page_of_small_lines_is_detected_again_larger():
     assert enlarge_to(small, 1.0, 600, replace(params, enlarge_max=2048)) == 1500
     assert enlarge_to([], 1.0, 300, params) == 0
     assert enlarge_to(small, 1.0, 300, replace(params, min_text=0.0)) == 0  # off
-
-
-def _led_line(lead: str, gap: float) -> tuple[np.ndarray, int, int]:
-    """A 36-px text line led by ``lead`` ("disc", "ring", "target", "bar" or "") ``gap`` line
-    heights before the words: the crop, the lead's right edge and the words' left edge."""
-    page = np.full((80, 520), 255, np.uint8)
-    top, size, x = 22, 36, 20
-    if lead == "disc":
-        cv2.circle(page, (x + 18, top + 18), 18, 0, -1)
-    elif lead == "ring":  # an outlined square, as an "O" or a 口 would be too
-        cv2.rectangle(page, (x, top), (x + 35, top + 35), 0, 3)
-    elif lead == "target":  # a radio button: a ring around a dot
-        cv2.circle(page, (x + 18, top + 18), 17, 0, 3)
-        cv2.circle(page, (x + 18, top + 18), 7, 0, -1)
-    elif lead == "bar":  # a tall narrow glyph ("I", "l", "1")
-        cv2.rectangle(page, (x + 14, top), (x + 21, top + 35), 0, -1)
-    words = x + 36 + int(gap * size) if lead else x
-    cv2.putText(page, "reading text", (words, top + 30), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
-    quad = np.float32([[x, top], [words + 300, top], [words + 300, top + size], [x, top + size]])
-    crop = crop_quad(page, quad)
-    shift = crop.shape[1] - (words + 300 - x)  # the crop's margin before the quad's start
-    return crop, x + 36 - x + shift // 2, words - x + shift // 2
-
-
-@pytest.mark.parametrize("lead", ["disc", "ring", "target"])
-def test_an_icon_before_a_line_is_left_out(lead):
-    # given a line led by an icon standing 0.6 line heights before its words
-    crop, icon_end, words = _led_line(lead, 0.6)
-    # when the crop's first column to read is found
-    cut = icon_cut(crop)
-    # then it falls between the icon and the words: the icon is gone and every word kept
-    assert icon_end <= cut < words
-    assert (crop[:, cut:words] < 128).sum() == 0
-
-
-@pytest.mark.parametrize(("lead", "gap"), [("", 0.0), ("ring", 0.25), ("bar", 0.6)])
-def test_letters_that_start_a_line_stay(lead, gap):
-    # given a plain line, one led by an O-like ring a word space away, and one led by a narrow
-    # glyph far from the next word
-    crop, _, _ = _led_line(lead, gap)
-    # then nothing is cut from any of them
-    assert icon_cut(crop) == 0

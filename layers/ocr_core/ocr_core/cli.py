@@ -42,7 +42,9 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
         "--no-isolate", action="store_true", help="learned detector: keep neighbouring lines' ink in crops"
     )
     p.add_argument(
-        "--keep-icons", action="store_true", help="learned detector: read an icon that leads a line as text"
+        "--keep-icons",
+        action="store_true",
+        help="learned detector: read a line's leading icon as text (and badge-led items in a row as one)",
     )
     p.add_argument("--no-trim", action="store_true", help="single-line mode: keep blank borders")
     p.add_argument("--page", type=int, default=1, help="PDF page to read (1-based)")

@@ -56,8 +56,9 @@ class EngineConfig:
     end_reach: float = 0.75  # learned detector: look this many line heights past each end for ink
     # the quad missed (0: off; ``textdet.missed_ends``; chosen on synthetic pages, model card)
     end_gap: float = 0.3  # ... and take ink that starts within this many line heights of the last
-    drop_icons: bool = True  # learned detector: leave out an icon that leads a line (``textdet.icon_cut``;
-    # chosen on synthetic cards, model card)
+    drop_icons: bool = True  # learned detector: leave out an icon that leads a line (``icons.icon_cut``;
+    # chosen on synthetic cards, model card) and split a row at the badges inside it
+    # (``icons.badge_stretches``)
     trim: bool = True  # single-line mode: crop blank borders around the ink
     # "beam" (CTC beam + character LM), "greedy", "auto" (beam if the LM file fits); default OCR_DECODER
     decoder: str = field(default_factory=lambda: os.environ.get("OCR_DECODER", "auto"))

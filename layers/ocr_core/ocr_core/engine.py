@@ -16,6 +16,7 @@ from ocr_core.config import EngineConfig
 from ocr_core.ctc import Decoded
 from ocr_core.detect import crop, detect_lines
 from ocr_core.errors import ImageTooLarge, ModelError, PageOutOfRange
+from ocr_core.icons import badge_stretches, icon_cut
 from ocr_core.load import load_image, pdf_page_count, sniff
 from ocr_core.memory import release_free_heap
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
@@ -27,9 +28,9 @@ from ocr_core.textdet import (
     TextDetector,
     clear_neighbours,
     crop_quad,
-    icon_cut,
     missed_ends,
     quad_box,
+    stretch_quad,
     thin_quad,
 )
 from ocr_core.types import Box, Line, OcrResult
@@ -143,14 +144,14 @@ class OcrEngine:
         height, width = gray.shape
         quads = self.detector.detect(gray)
         t1 = time.perf_counter()
-        crops = [self._line(gray, q, soften) for q in quads]
+        quads, crops = self._lines(gray, quads, soften)
         decoded = read_lines(crops, self.recognizer.recognize)
         turns = page_rotation(crops, decoded, self.recognizer.recognize)
         page = gray
         if turns:  # detect and read again on the upright page; boxes map back to the input below
             page = rotate_page(gray, turns)
-            quads = self.detector.detect(page)
-            decoded = read_lines([self._line(page, q, soften) for q in quads], self.recognizer.recognize)
+            quads, crops = self._lines(page, self.detector.detect(page), soften)
+            decoded = read_lines(crops, self.recognizer.recognize)
         if self.config.retry_below:
 
             def read_again(lines: list[int], share: float) -> list[Decoded]:
@@ -184,16 +185,39 @@ class OcrEngine:
         width, height = size
         return OcrResult(tuple(lines), width, height, self.model_name, self.recognizer.info.version, timings)
 
+    def _lines(
+        self, gray: np.ndarray, quads: list[np.ndarray], soften: bool
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The quads and crops to read: one per detected quad, or with ``drop_icons`` one per
+        stretch of a line that badges split (``icons.badge_stretches``)."""
+        out_quads, out_crops = [], []
+        for quad in quads:
+            line, ends = self._straight(gray, quad, soften)
+            spans = badge_stretches(line) if self.config.drop_icons else [(0, line.shape[1])]
+            for span in spans:
+                split = len(spans) > 1
+                out_quads.append(stretch_quad(quad, ends, span, line.shape[1]) if split else quad)
+                out_crops.append(self._without_icon(line[:, span[0] : span[1]] if split else line))
+        return out_quads, out_crops
+
     def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool) -> np.ndarray:
+        """One detected line to read: ``_straight``'s crop without the icon that leads it."""
+        return self._without_icon(self._straight(gray, quad, soften)[0])
+
+    def _without_icon(self, line: np.ndarray) -> np.ndarray:
+        return line[:, icon_cut(line) :] if self.config.drop_icons else line
+
+    def _straight(
+        self, gray: np.ndarray, quad: np.ndarray, soften: bool
+    ) -> tuple[np.ndarray, tuple[float, float]]:
         """One detected line, straightened, lengthened to ink its quad missed (``end_reach``), prepared
-        and (``isolate``) cleared of its neighbours."""
+        and (``isolate``) cleared of its neighbours; and the line heights it was lengthened by."""
         isolate = clear_neighbours if self.config.isolate else (lambda crop: crop)
         reach, ends = self.config.end_reach, (0.0, 0.0)
         if reach:  # look past the quad's ends; (0, 0) gives exactly the plain crop
             wide = isolate(self._prepare(crop_quad(gray, quad, ends=(reach, reach)), soften))
             ends = missed_ends(wide, reach, self.config.end_gap)
-        line = isolate(self._prepare(crop_quad(gray, quad, ends=ends), soften))
-        return line[:, icon_cut(line) :] if self.config.drop_icons else line
+        return isolate(self._prepare(crop_quad(gray, quad, ends=ends), soften)), ends
 
     def _prepare(self, line: np.ndarray, soften: bool) -> np.ndarray:
         """``soften``: the page is 1-bit (``smooth_bilevel``)."""

@@ -264,6 +264,25 @@ def crop_quad(
     return cv2.warpPerspective(gray, mat, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
+def stretch_quad(
+    quad: np.ndarray, ends: tuple[float, float], span: tuple[int, int], width: int
+) -> np.ndarray:
+    """The part of a horizontal line's quad that columns ``span`` of its ``crop_quad(quad,
+    ends=ends)`` crop, ``width`` columns wide, show: a crop's inner cut marks the ink's edge one
+    ``along_margin`` off; its ends keep the quad's own (and what ``ends`` added)."""
+    pts = order_points(quad)
+    w = float(max(np.linalg.norm(pts[1] - pts[0]), np.linalg.norm(pts[2] - pts[3])))
+    h = float(max(np.linalg.norm(pts[3] - pts[0]), np.linalg.norm(pts[2] - pts[1])))
+    ux = (pts[1] - pts[0]) / max(w, 1e-6)
+    short = min(w, h)
+    margin = along_margin(short)
+    start = margin + ends[0] * short  # the crop column where the quad starts
+    a, b = span
+    d0 = a - start + margin if a > 0 else -ends[0] * short
+    d1 = b - start - margin if b < width else w + ends[1] * short
+    return np.array([pts[0] + d0 * ux, pts[0] + d1 * ux, pts[3] + d1 * ux, pts[3] + d0 * ux], np.float32)
+
+
 def clear_neighbours(line: np.ndarray, core: tuple[float, float] = (0.3, 0.7)) -> np.ndarray:
     """Erase other lines' ink from a ``crop_quad`` crop (dark on light) before recognition.
 
@@ -424,52 +443,3 @@ class TextDetector:
             quads = page_quads(prob, sx, sy, gray, self.params)
         share = self.params.line_height
         return quads if share == 1.0 else [thin_quad(q, share) for q in quads]
-
-
-ICON_GAP = 0.4  # white space after a line's first glyph (line heights) that marks it as an icon
-ICON_FILL = 0.7  # share of its box that an icon covers with its holes filled (a disc 0.79, a square 1)
-ICON_MIRROR = 0.85  # overlap of that shape with its mirror image: discs, squares and badges are
-# symmetric, while capitals such as D, C, G and B (spaced small caps) are not
-
-
-def icon_cut(line: np.ndarray) -> int:
-    """The first column to read of a horizontal crop (dark on light) whose line is led by an icon
-    (0 when it is not, and for a vertical crop: icons lead horizontal lines).
-
-    Posters, screenshots and labels set a small picture before a line: a filled disc or square,
-    a ring, a badge with a symbol in it. The detector takes it with the line, and the recognizer
-    reads it as a character (の, O, 口, ●). An icon is the first blob of ink, about as wide as it is
-    tall and as tall as the line, standing ``ICON_GAP`` line heights or more before the rest, that
-    with its holes filled covers most of its box and is left-right symmetric. Letters that start a
-    line stand a word space (0.25-0.35 line heights) from the next word, and the capitals of
-    letter-spaced titles that stand further off are not symmetric discs or squares.
-    """
-    height, width = line.shape
-    top, bottom = quad_rows(height)
-    short = bottom - top
-    if height >= width or height < 8 or width < 4 * short:
-        return 0
-    body = ink_marks(line, short)
-    cols = np.flatnonzero(body[int(top) : int(np.ceil(bottom))].any(axis=0))
-    if cols.size < 2:
-        return 0
-    breaks = np.flatnonzero(np.diff(cols) > 0.15 * short)  # glyph clusters along the line
-    if breaks.size == 0:
-        return 0
-    x0, x1 = int(cols[0]), int(cols[breaks[0]]) + 1
-    rest = int(cols[breaks[0] + 1])
-    if rest - x1 < ICON_GAP * short or cols[-1] - rest < 1.5 * short:
-        return 0
-    rows = np.flatnonzero(body[:, x0:x1].any(axis=1))
-    y0, y1 = int(rows[0]), int(rows[-1]) + 1
-    w, h = x1 - x0, y1 - y0
-    if not (0.7 * short <= h and 0.7 <= w / h <= 1.4):
-        return 0
-    box = body[y0:y1, x0:x1].astype(np.uint8)
-    outside = np.pad(box, 1)  # flood the background from the border: what stays unflooded is the
-    cv2.floodFill(outside, None, (0, 0), 1)  # type: ignore[call-overload]  # shape with holes filled
-    shape = box | (outside[1:-1, 1:-1] == 0)
-    mirrored = (shape & shape[:, ::-1]).sum() / max(1, (shape | shape[:, ::-1]).sum())
-    if shape.mean() < ICON_FILL or mirrored < ICON_MIRROR:
-        return 0
-    return max(x1, rest - int(along_margin(short)))
