@@ -194,10 +194,13 @@ class OcrEngine:
         for quad in quads:
             line, ends = self._straight(gray, quad, soften)
             spans = badge_stretches(line) if self.config.drop_icons else [(0, line.shape[1])]
-            for span in spans:
-                split = len(spans) > 1
-                out_quads.append(stretch_quad(quad, ends, span, line.shape[1]) if split else quad)
-                out_crops.append(self._without_icon(line[:, span[0] : span[1]] if split else line))
+            if len(spans) == 1:
+                out_quads.append(quad)
+                out_crops.append(self._without_icon(line))
+                continue
+            for a, b in spans:
+                out_quads.append(stretch_quad(quad, ends, (a, b), line.shape[1]))
+                out_crops.append(self._without_icon(line[:, a:b]))
         return out_quads, out_crops
 
     def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool) -> np.ndarray:
