@@ -16,7 +16,7 @@ from ocr_core.config import EngineConfig
 from ocr_core.ctc import Decoded
 from ocr_core.detect import crop, detect_lines
 from ocr_core.errors import ImageTooLarge, ModelError, PageOutOfRange
-from ocr_core.icons import badge_stretches, icon_cut
+from ocr_core.icons import icon_cut, read_spans
 from ocr_core.load import load_image, pdf_page_count, sniff
 from ocr_core.memory import release_free_heap
 from ocr_core.orient import page_rotation, read_lines, rotate_page, unrotate_points
@@ -189,25 +189,23 @@ class OcrEngine:
         self, gray: np.ndarray, quads: list[np.ndarray], soften: bool
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """The quads and crops to read: one per detected quad, or with ``drop_icons`` one per
-        stretch of a line that badges split (``icons.badge_stretches``)."""
+        stretch of a line that badges split, each without its leading icon (``icons.read_spans``)."""
         out_quads, out_crops = [], []
         for quad in quads:
             line, ends = self._straight(gray, quad, soften)
-            spans = badge_stretches(line) if self.config.drop_icons else [(0, line.shape[1])]
+            spans = read_spans(line) if self.config.drop_icons else [(0, line.shape[1], 0)]
             if len(spans) == 1:
                 out_quads.append(quad)
-                out_crops.append(self._without_icon(line))
+                out_crops.append(line[:, spans[0][2] :])
                 continue
-            for a, b in spans:
+            for a, b, first in spans:
                 out_quads.append(stretch_quad(quad, ends, (a, b), line.shape[1]))
-                out_crops.append(self._without_icon(line[:, a:b]))
+                out_crops.append(line[:, first:b])
         return out_quads, out_crops
 
     def _line(self, gray: np.ndarray, quad: np.ndarray, soften: bool) -> np.ndarray:
         """One detected line to read: ``_straight``'s crop without the icon that leads it."""
-        return self._without_icon(self._straight(gray, quad, soften)[0])
-
-    def _without_icon(self, line: np.ndarray) -> np.ndarray:
+        line = self._straight(gray, quad, soften)[0]
         return line[:, icon_cut(line) :] if self.config.drop_icons else line
 
     def _straight(

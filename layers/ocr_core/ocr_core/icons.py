@@ -22,6 +22,8 @@ BADGE_CORNER = 1.6  # a box's corners, in sums of |dx| and |dy| over its half si
 BADGE_AROUND = 11  # of 12 directions from its middle, those in which a badge's ring has ink
 BADGE_MIRROR = 0.7  # overlap of a badge's inner mark with its mirror image (a dot, a disc)
 
+Glyphs = tuple[np.ndarray, float, list[tuple[int, int]]]  # a crop's ink, line height, glyph clusters
+
 
 def mirror_overlap(shape: np.ndarray) -> float:
     """Overlap (intersection over union) of a mask with its left-right mirror image."""
@@ -59,7 +61,7 @@ def is_badge(box: np.ndarray) -> bool:
     )
 
 
-def _glyphs(line: np.ndarray) -> tuple[np.ndarray, float, list[tuple[int, int]]] | None:
+def _glyphs(line: np.ndarray) -> Glyphs | None:
     """A horizontal crop's ink (``ink_marks``), its line height and its glyph clusters (column
     spans along the quad's rows, split where white runs over 0.15 line heights); None for a
     vertical, tiny or blank crop (icons lead horizontal lines)."""
@@ -100,13 +102,17 @@ def icon_cut(line: np.ndarray) -> int:
     the next word, and the capitals of letter-spaced titles that stand further off are not
     symmetric discs or squares.
     """
-    found = _glyphs(line)
+    return _lead_cut(_glyphs(line))
+
+
+def _lead_cut(found: Glyphs | None) -> int:
+    """``icon_cut`` from a crop's ``_glyphs``."""
     if found is None or len(found[2]) < 2:
         return 0
     body, short, spans = found
     (x0, x1), (rest, last) = spans[0], (spans[1][0], spans[-1][1])
     gap = (rest - x1) / short
-    if gap < min(ICON_GAP, BADGE_GAP) or last - 1 - rest < 1.5 * short:
+    if gap < BADGE_GAP or last - 1 - rest < 1.5 * short:  # BADGE_GAP < ICON_GAP
         return 0
     ink = _icon_shape(body, short, x0, x1)
     if ink is None:
@@ -116,7 +122,7 @@ def icon_cut(line: np.ndarray) -> int:
     cv2.floodFill(outside, None, (0, 0), 1)  # type: ignore[call-overload]  # shape with holes filled
     shape = (box | (outside[1:-1, 1:-1] == 0)).astype(bool)
     plain = gap >= ICON_GAP and shape.mean() >= ICON_FILL and mirror_overlap(shape) >= ICON_MIRROR
-    if not (plain or (gap >= BADGE_GAP and is_badge(ink))):
+    if not (plain or is_badge(ink)):
         return 0
     return max(x1, rest - int(along_margin(short)))
 
@@ -130,8 +136,11 @@ def badge_stretches(line: np.ndarray) -> list[tuple[int, int]]:
     detector takes the row as one line: read whole, the inner badge comes out as a character and
     the two items as one line. Each stretch keeps the crop's usual margin at its ends.
     """
-    width = line.shape[1]
-    found = _glyphs(line)
+    return _badge_splits(_glyphs(line), line.shape[1])
+
+
+def _badge_splits(found: Glyphs | None, width: int) -> list[tuple[int, int]]:
+    """``badge_stretches`` from a crop's ``_glyphs``."""
     if found is None or len(found[2]) < 3:
         return [(0, width)]
     body, short, spans = found
@@ -148,3 +157,14 @@ def badge_stretches(line: np.ndarray) -> list[tuple[int, int]]:
         out.append((start, min(x0, before + margin)))
         start, first = max(x1, after - margin), after
     return [*out, (start, width)]
+
+
+def read_spans(line: np.ndarray) -> list[tuple[int, int, int]]:
+    """What to read of a crop: per stretch (``badge_stretches``) its columns ``(start, end)`` and
+    the first column to read (after the icon that leads it, ``icon_cut``). The crop's ink is
+    measured once for a line that no badge splits, the common case."""
+    found = _glyphs(line)
+    spans = _badge_splits(found, line.shape[1])
+    if len(spans) == 1:
+        return [(0, line.shape[1], _lead_cut(found))]
+    return [(a, b, a + icon_cut(line[:, a:b])) for a, b in spans]

@@ -229,17 +229,22 @@ def along_margin(short: float) -> float:
     return PAD_ALONG * short + 1
 
 
+def quad_frame(quad: np.ndarray) -> tuple[np.ndarray, float, float, np.ndarray, np.ndarray]:
+    """A quad's ordered corners, its length along the top and down the side (the longer of each
+    pair of edges) and the unit vectors of those two directions."""
+    pts = order_points(quad)
+    w = float(max(np.linalg.norm(pts[1] - pts[0]), np.linalg.norm(pts[2] - pts[3])))
+    h = float(max(np.linalg.norm(pts[3] - pts[0]), np.linalg.norm(pts[2] - pts[1])))
+    return pts, w, h, (pts[1] - pts[0]) / max(w, 1e-6), (pts[3] - pts[0]) / max(h, 1e-6)
+
+
 def crop_quad(
     gray: np.ndarray, quad: np.ndarray, pad: bool = True, ends: tuple[float, float] = (0.0, 0.0)
 ) -> np.ndarray:
     """Straighten a (possibly rotated) line quad into an upright crop with a small margin.
 
     ``ends``: extra line heights of page taken before the line's start and after its end."""
-    pts = order_points(quad)
-    w = float(max(np.linalg.norm(pts[1] - pts[0]), np.linalg.norm(pts[2] - pts[3])))
-    h = float(max(np.linalg.norm(pts[3] - pts[0]), np.linalg.norm(pts[2] - pts[1])))
-    ux = (pts[1] - pts[0]) / max(w, 1e-6)
-    uy = (pts[3] - pts[0]) / max(h, 1e-6)
+    pts, w, h, ux, uy = quad_frame(quad)
     short = min(w, h)
     m0 = m1 = across = 0.0
     if pad:  # the margin the recognizer was trained with around the ink
@@ -270,10 +275,7 @@ def stretch_quad(
     """The part of a horizontal line's quad that columns ``span`` of its ``crop_quad(quad,
     ends=ends)`` crop, ``width`` columns wide, show: a crop's inner cut marks the ink's edge one
     ``along_margin`` off; its ends keep the quad's own (and what ``ends`` added)."""
-    pts = order_points(quad)
-    w = float(max(np.linalg.norm(pts[1] - pts[0]), np.linalg.norm(pts[2] - pts[3])))
-    h = float(max(np.linalg.norm(pts[3] - pts[0]), np.linalg.norm(pts[2] - pts[1])))
-    ux = (pts[1] - pts[0]) / max(w, 1e-6)
+    pts, w, h, ux, _ = quad_frame(quad)
     short = min(w, h)
     margin = along_margin(short)
     start = margin + ends[0] * short  # the crop column where the quad starts
